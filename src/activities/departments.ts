@@ -1,0 +1,25 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db/client';
+import type { DepartmentConnector } from '../adapters/department-connector';
+import { type NotificationContext, renderMessage } from '../domain/messages';
+
+export function createDepartmentActivities(db: Db, connectors: Record<string, DepartmentConnector>) {
+  return {
+    async dispatchToDepartment({ caseId, departmentId, context }: { caseId: string; departmentId: string; context: NotificationContext }) {
+      const department = await db.department.findUnique({ where: { id: departmentId } });
+      if (!department) throw ApplicationFailure.nonRetryable(`unknown department ${departmentId}`, 'UnknownDepartment');
+      const connector = connectors[department.adapter];
+      if (!connector) {
+        throw ApplicationFailure.nonRetryable(`department ${departmentId} uses adapter "${department.adapter}", which is not configured`, 'UnknownAdapter');
+      }
+      const { subject, body } = renderMessage('dispatch_to_department', context);
+      const { reference } = await connector.deliver({
+        caseId,
+        department: { id: department.id, name: department.name, contact: department.contact },
+        subject,
+        body,
+      });
+      return { adapter: connector.name, ...(reference ? { reference } : {}) };
+    },
+  };
+}

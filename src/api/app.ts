@@ -1,0 +1,42 @@
+import express from 'express';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/client';
+import type { Logger } from '../logger';
+import { createCaseService } from './case-service';
+import { createDirectory } from './directory';
+import { errorHandler, notFound } from './errors';
+import { openApiDocument } from './openapi';
+import { casesRouter } from './routes/cases';
+import { referenceRouter } from './routes/reference';
+
+export interface AppDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  logger: Logger;
+  actionWaitMs?: number;
+}
+
+/** Builds the HTTP API without listening, so tests drive it with supertest. */
+export function createApp({ db, temporal, taskQueue, logger, actionWaitMs = 10_000 }: AppDeps): express.Express {
+  const directory = createDirectory(db);
+  const cases = createCaseService({ db, temporal, directory, taskQueue, actionWaitMs });
+  const document = openApiDocument();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb', strict: true }));
+
+  app.get('/api/health', async (_req, res) => {
+    await db.$queryRaw`SELECT 1`;
+    res.json({ status: 'ok' });
+  });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use('/api/cases', casesRouter(cases, directory));
+  app.use('/api', referenceRouter(directory));
+  app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,208 @@
+/**
+ * What the case routes do: open a case (workflow first; the workflow writes its own row),
+ * act on it through Updates, read it live from the workflow or, once finished, from the
+ * database, and list from the read model.
+ */
+import { createHash, randomInt } from 'node:crypto';
+import { type Client, WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
+import type { Db } from '../db/client';
+import type { Actor, CaseEvent, CaseState, CaseWorkflowInput } from '../domain/case-model';
+import { isTerminal } from '../domain/case-model';
+import type { ActionArgs, ActionName } from '../domain/case-rules';
+import { policyFor } from '../domain/policy';
+import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery, WORKFLOW_TYPE } from '../workflows/definitions';
+import type { Directory } from './directory';
+import { conflict, forbidden, HttpError, invalidField, notFound } from './errors';
+import type { ListCasesQuery, OpenCaseBody } from './schemas';
+
+export interface CaseServiceDeps {
+  db: Db;
+  temporal: Client;
+  directory: Directory;
+  taskQueue: string;
+  /** how long to wait for an accepted action to be recorded before answering 202 */
+  actionWaitMs: number;
+}
+
+export type CaseView = CaseState & { source: 'workflow' | 'database' };
+
+export interface Outcome {
+  status: 200 | 201 | 202;
+  body: unknown;
+}
+
+const CASE_ID_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+/** C<yyyymmdd Beijing date>-<6 random characters>: readable on the phone, unique in practice. */
+export function newCaseId(now = new Date()): string {
+  const beijing = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  let tail = '';
+  for (let i = 0; i < 6; i++) tail += CASE_ID_ALPHABET[randomInt(CASE_ID_ALPHABET.length)];
+  return `C${beijing}-${tail}`;
+}
+
+const timeout = <T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> =>
+  Promise.race([p, new Promise<typeof TIMED_OUT>((resolve) => setTimeout(() => resolve(TIMED_OUT), ms).unref())]);
+const TIMED_OUT = Symbol('timed out');
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002';
+
+export function createCaseService({ db, temporal, directory, taskQueue, actionWaitMs }: CaseServiceDeps) {
+  const handle = (caseId: string) => temporal.workflow.getHandle(caseWorkflowId(caseId));
+
+  async function fromDatabase(caseId: string): Promise<CaseView | null> {
+    const row = await db.case.findUnique({ where: { id: caseId }, include: { events: { orderBy: { seq: 'asc' } } } });
+    if (!row) return null;
+    const history: CaseEvent[] = row.events.map((e) => ({
+      seq: e.seq,
+      at: e.at.toISOString(),
+      type: e.type as CaseEvent['type'],
+      actor: { kind: e.actorRole as Actor['kind'], id: e.actorId },
+      ...(e.fromStage ? { from: e.fromStage as CaseEvent['from'] } : {}),
+      ...(e.toStage ? { to: e.toStage as CaseEvent['to'] } : {}),
+      ...(e.reason ? { reason: e.reason } : {}),
+      detail: e.detail as Record<string, unknown>,
+    }));
+    return { ...(row.snapshot as unknown as Omit<CaseState, 'history'>), history, source: 'database' };
+  }
+
+  async function get(caseId: string): Promise<CaseView> {
+    const row = await db.case.findUnique({ where: { id: caseId }, select: { stage: true } });
+    if (row && isTerminal(row.stage as CaseState['stage'])) return (await fromDatabase(caseId))!;
+    try {
+      return { ...(await handle(caseId).query(getCaseStateQuery)), source: 'workflow' };
+    } catch (err) {
+      if ((err as Error).name === 'WorkflowNotFoundError') throw notFound(`case ${caseId} not found`);
+      throw err;
+    }
+  }
+
+  async function open(body: OpenCaseBody, actor: Actor, idempotencyKey?: string): Promise<Outcome> {
+    const fingerprint = createHash('sha256').update(JSON.stringify({ actor: actor.id, body })).digest('hex');
+    if (idempotencyKey) {
+      const prior = await replay(idempotencyKey, fingerprint);
+      if (prior) return prior;
+    }
+
+    const found = await directory.building(body.buildingId);
+    if (!found) throw invalidField('body.buildingId', `unknown building ${body.buildingId}`);
+    if (!found.chain) {
+      throw conflict(`building ${body.buildingId} has no ${found.missing.join(', ')} in the directory; a case needs the whole steward chain`);
+    }
+    const chain = found.chain;
+
+    let enterprise = await directory.enterpriseByCode(body.enterprise.creditCode);
+    if (actor.kind === 'enterprise' && actor.id !== enterprise?.id) {
+      throw forbidden(`enterprise ${actor.id} cannot open a case for ${body.enterprise.creditCode}`);
+    }
+    if (actor.kind === 'steward' && ![1, 2, 3].some((l) => chain[l as 1 | 2 | 3].id === actor.id)) {
+      throw forbidden(`steward ${actor.id} is not in the steward chain of building ${body.buildingId}`);
+    }
+    if (actor.kind === 'department') throw forbidden('a department cannot open a case');
+    if (!enterprise) {
+      if (!body.enterprise.name) {
+        throw invalidField('body.enterprise.name', `enterprise ${body.enterprise.creditCode} is not in the directory; give its name to register it`);
+      }
+      enterprise = await directory.registerEnterprise(body.enterprise.creditCode, body.enterprise.name, body.buildingId, body.contact);
+    }
+
+    const caseId = newCaseId();
+    if (idempotencyKey) {
+      try {
+        await db.idempotencyKey.create({ data: { key: idempotencyKey, caseId, fingerprint } });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        // a concurrent request with the same key won the race
+        const prior = await replay(idempotencyKey, fingerprint);
+        if (prior) return prior;
+        throw conflict(`a request with Idempotency-Key ${idempotencyKey} is still being processed; retry shortly`);
+      }
+    }
+
+    const input: CaseWorkflowInput = {
+      caseId,
+      parties: { building: found.building, enterprise: { id: enterprise.id, name: enterprise.name, creditCode: enterprise.creditCode } },
+      request: { category: body.category, urgency: body.urgency, title: body.title, description: body.description, contact: body.contact },
+      chain,
+      policy: policyFor(body.category),
+      openedBy: actor,
+    };
+    let started;
+    try {
+      started = await temporal.workflow.start(WORKFLOW_TYPE, {
+        workflowId: caseWorkflowId(caseId),
+        taskQueue,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+    } catch (err) {
+      // no workflow, so no case: release the key so a retry can create it
+      if (idempotencyKey) await db.idempotencyKey.delete({ where: { key: idempotencyKey } }).catch(() => undefined);
+      throw err;
+    }
+    // the workflow writes the case row itself; answer once it is there
+    const state = await timeout(started.executeUpdate(awaitRecordedUpdate), actionWaitMs);
+    if (state === TIMED_OUT) return { status: 202, body: { caseId, accepted: true, message: 'case opened; its record is still being written' } };
+    return { status: 201, body: { ...state, source: 'workflow' } };
+  }
+
+  async function replay(key: string, fingerprint: string): Promise<Outcome | null> {
+    const prior = await db.idempotencyKey.findUnique({ where: { key } });
+    if (!prior) return null;
+    if (prior.fingerprint !== fingerprint) {
+      throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key ${key} was already used for a different request (case ${prior.caseId})`);
+    }
+    try {
+      return { status: 200, body: await get(prior.caseId) };
+    } catch (err) {
+      if (!(err instanceof HttpError && err.status === 404)) throw err;
+      // the earlier attempt never started its workflow (process died in between): start afresh
+      await db.idempotencyKey.delete({ where: { key } });
+      return null;
+    }
+  }
+
+  async function act<K extends ActionName>(caseId: string, action: K, args: ActionArgs[K]): Promise<Outcome> {
+    const row = await db.case.findUnique({ where: { id: caseId }, select: { stage: true, outcome: true } });
+    if (row && isTerminal(row.stage as CaseState['stage'])) {
+      throw conflict(`case ${caseId} is finished (${row.outcome ?? row.stage}); no further actions are accepted`);
+    }
+    if (!row) await handle(caseId).describe(); // WorkflowNotFoundError → 404; else the row is just lagging
+    const update = await handle(caseId).startUpdate(ACTION_UPDATES[action], {
+      args: [args] as never,
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    // accepted means durable in Temporal; wait a little for the read model to catch up
+    const state = await timeout(update.result() as Promise<CaseState>, actionWaitMs);
+    if (state === TIMED_OUT) return { status: 202, body: { caseId, action, accepted: true, message: 'action accepted; the record is still being written' } };
+    return { status: 200, body: { ...state, source: 'workflow' } };
+  }
+
+  async function list(q: ListCasesQuery) {
+    const where = {
+      ...(q.overdue !== undefined ? { overdue: q.overdue } : {}),
+      ...(q.stage ? { stage: q.stage } : {}),
+      ...(q.level ? { ownerLevel: q.level } : {}),
+      ...(q.buildingId ? { buildingId: q.buildingId } : {}),
+      ...(q.areaId ? { areaId: q.areaId } : {}),
+      ...(q.ownerStewardId ? { ownerStewardId: q.ownerStewardId } : {}),
+      ...(q.departmentId ? { departmentId: q.departmentId } : {}),
+      ...(q.enterpriseId ? { enterpriseId: q.enterpriseId } : {}),
+    };
+    const [rows, total] = await Promise.all([
+      db.case.findMany({
+        where,
+        orderBy: q.overdue ? [{ overdueSince: 'asc' }, { id: 'asc' }] : [{ openedAt: 'desc' }, { id: 'asc' }],
+        skip: (q.page - 1) * q.pageSize,
+        take: q.pageSize,
+        omit: { snapshot: true },
+      }),
+      db.case.count({ where }),
+    ]);
+    return { items: rows, page: q.page, pageSize: q.pageSize, total };
+  }
+
+  return { open, get, act, list };
+}
+
+export type CaseService = ReturnType<typeof createCaseService>;

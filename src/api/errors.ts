@@ -1,0 +1,94 @@
+/**
+ * The API's single error path. Routes throw; this maps what they throw to a status and a
+ * JSON body, so no route has its own try/catch.
+ */
+import type { ErrorRequestHandler } from 'express';
+import { ZodError } from 'zod';
+import type { Logger } from '../logger';
+import { REFUSAL_TYPES } from '../workflows/definitions';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: { field: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFound = (message: string) => new HttpError(404, 'not_found', message);
+export const conflict = (message: string) => new HttpError(409, 'refused', message);
+export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
+export const unavailable = (message: string) => new HttpError(503, 'unavailable', message);
+export const invalidField = (field: string, message: string) =>
+  new HttpError(400, 'validation_failed', `${field}: ${message}`, [{ field, message }]);
+
+const REFUSAL_STATUS: Record<string, number> = {
+  [REFUSAL_TYPES.forbidden]: 403,
+  [REFUSAL_TYPES.conflict]: 409,
+  [REFUSAL_TYPES.invalid]: 400,
+};
+
+interface Chain {
+  name?: string;
+  message?: string;
+  type?: string;
+  code?: number | string;
+  cause?: unknown;
+}
+
+function causes(err: unknown): Chain[] {
+  const out: Chain[] = [];
+  let cur: unknown = err;
+  while (cur && typeof cur === 'object' && out.length < 8) {
+    out.push(cur as Chain);
+    cur = (cur as Chain).cause;
+  }
+  return out;
+}
+
+// gRPC UNAVAILABLE / DEADLINE_EXCEEDED, socket errors, and database drivers that cannot connect
+const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|UNAVAILABLE|DEADLINE_EXCEEDED|failed to connect|Connection.*(closed|refused|terminated)|SQLITE_BUSY|database is locked|Can't reach database/i;
+
+/** Translates Temporal, Prisma and body-parser failures into HttpErrors. */
+export function toHttpError(err: unknown): HttpError | null {
+  if (err instanceof HttpError) return err;
+  if (err instanceof ZodError) {
+    const issues = err.issues.map((i) => ({ field: i.path.join('.') || '(root)', message: i.message }));
+    return new HttpError(400, 'validation_failed', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+  }
+  const chain = causes(err);
+  const refusal = chain.find((c) => c.type && c.type in REFUSAL_STATUS);
+  if (refusal) return new HttpError(REFUSAL_STATUS[refusal.type!]!, 'refused', refusal.message ?? 'refused');
+  const top = chain[0] ?? {};
+  const bodyType = (err as { type?: string }).type;
+  if (bodyType === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'request body is larger than the 64 kB limit');
+  if (bodyType === 'entity.parse.failed') return new HttpError(400, 'malformed_json', 'request body is not valid JSON');
+  if (bodyType === 'encoding.unsupported' || bodyType === 'charset.unsupported') {
+    return new HttpError(415, 'unsupported_encoding', top.message ?? 'unsupported encoding');
+  }
+  if (chain.some((c) => c.name === 'WorkflowNotFoundError')) return notFound('case not found');
+  if (chain.some((c) => /workflow execution already completed/i.test(c.message ?? ''))) {
+    return conflict('the case is already closed');
+  }
+  if (chain.some((c) => c.code === 14 || c.code === 4 || UNREACHABLE.test(`${c.name ?? ''} ${c.message ?? ''} ${String(c.code ?? '')}`))) {
+    return unavailable('a backing service (Temporal or the database) is unreachable; nothing was changed, retry later');
+  }
+  return null;
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const http = toHttpError(err);
+    if (!http) {
+      logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+      res.status(500).json({ error: { code: 'internal', message: 'internal error; it has been logged' } });
+      return;
+    }
+    if (http.status >= 500) logger.warn({ err, url: req.originalUrl }, http.message);
+    res.status(http.status).json({ error: { code: http.code, message: http.message, ...(http.issues ? { issues: http.issues } : {}) } });
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Request and response shapes, written once in zod: the API validates with them and the
+ * OpenAPI document is generated from them.
+ */
+import { z } from 'zod';
+import { CREDIT_CODE_MESSAGES, creditCodeProblem } from '../domain/credit-code';
+import { CATEGORY_CODES } from '../domain/policy';
+import { SATISFACTION, STAGES, URGENCIES } from '../domain/case-model';
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const id = z.string().trim().min(1, 'must not be empty').max(64);
+
+export const CreditCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .superRefine((code, ctx) => {
+    const problem = creditCodeProblem(code);
+    if (problem) ctx.addIssue({ code: 'custom', message: CREDIT_CODE_MESSAGES[problem] });
+  })
+  .meta({ description: '统一社会信用代码 (GB 32100-2015), check character verified', example: '91350100M000100Y43' });
+
+export const CaseIdParams = z.object({ id: z.string().regex(/^C\d{8}-[0-9A-Z]{6}$/, 'is not a case id (C<yyyymmdd>-<6 characters>)') }).strict();
+
+export const OpenCaseBody = z
+  .object({
+    buildingId: id.meta({ example: 'bld-tianan' }),
+    enterprise: z
+      .object({
+        creditCode: CreditCode,
+        name: text(100).optional().meta({ description: 'required when the enterprise is not yet in the directory' }),
+      })
+      .strict(),
+    category: z.enum(CATEGORY_CODES).meta({ description: 'service catalogue category (GET /api/categories)' }),
+    urgency: z.enum(URGENCIES).default('normal'),
+    title: text(100),
+    description: text(4000),
+    contact: z
+      .object({
+        name: text(50),
+        phone: z.string().trim().regex(/^[0-9+\-() ]{5,20}$/, 'must be a phone number'),
+      })
+      .strict(),
+  })
+  .strict()
+  .meta({ id: 'OpenCase' });
+export type OpenCaseBody = z.infer<typeof OpenCaseBody>;
+
+export const ActionBodies = {
+  acknowledge: z.object({ note: text(1000).optional() }).strict(),
+  decline: z.object({ reason: text(1000) }).strict(),
+  propose: z.object({ text: text(4000) }).strict(),
+  approve: z.object({ note: text(1000).optional() }).strict(),
+  reject: z.object({ reason: text(1000) }).strict(),
+  reassign: z.object({ toStewardId: id, reason: text(1000).optional() }).strict(),
+  dispatch: z.object({ departmentId: id, instructions: text(2000).optional() }).strict(),
+  'department-reply': z.object({ text: text(4000) }).strict(),
+  'follow-up': z.object({ satisfaction: z.enum(SATISFACTION), comment: text(1000).optional() }).strict(),
+  withdraw: z.object({ reason: text(1000).optional() }).strict(),
+} as const;
+export type ActionPath = keyof typeof ActionBodies;
+
+const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const ListCasesQuery = z
+  .object({
+    overdue: boolQuery.optional(),
+    stage: z.enum(STAGES).optional(),
+    level: z.coerce.number().int().min(1).max(3).optional().meta({ description: "owner's level: 1 点楼长, 2 分楼长, 3 总楼长" }),
+    buildingId: id.optional(),
+    areaId: id.optional(),
+    ownerStewardId: id.optional(),
+    departmentId: id.optional(),
+    enterpriseId: id.optional(),
+    page: z.coerce.number().int().min(1).default(1),
+    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();
+export type ListCasesQuery = z.infer<typeof ListCasesQuery>;
+
+export const ActorHeader = z.object({ 'x-actor-id': id.meta({ description: 'steward, department or enterprise id (until authentication arrives)' }) });
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      issues: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+// Responses are described loosely: the case state is the workflow's own type.
+export const CaseStateBody = z.record(z.string(), z.unknown()).meta({ id: 'CaseState', description: 'stage, owner, deadlines, escalations and full history' });
+export const CaseListBody = z
+  .object({ items: z.array(z.record(z.string(), z.unknown())), page: z.number(), pageSize: z.number(), total: z.number() })
+  .meta({ id: 'CaseList' });

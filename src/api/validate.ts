@@ -1,0 +1,32 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { z, ZodError } from 'zod';
+
+type Schemas = {
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  headers?: z.ZodType;
+};
+type Parsed<S extends Schemas> = { [K in keyof S]: S[K] extends z.ZodType ? z.infer<S[K]> : never };
+
+/**
+ * Wraps a route: parses the named parts of the request with zod (issues carry
+ * `body.…`, `query.…` paths), then hands the parsed values on. Errors go to the error
+ * middleware (Express 5 forwards rejected promises).
+ */
+export function route<S extends Schemas>(schemas: S, fn: (input: Parsed<S>, req: Request, res: Response) => Promise<void>): RequestHandler {
+  return async (req, res) => {
+    const input: Record<string, unknown> = {};
+    const issues: z.core.$ZodIssue[] = [];
+    for (const part of ['params', 'query', 'headers', 'body'] as const) {
+      const schema = schemas[part];
+      if (!schema) continue;
+      const raw = part === 'body' ? (req.body ?? {}) : req[part];
+      const result = schema.safeParse(raw);
+      if (result.success) input[part] = result.data;
+      else issues.push(...result.error.issues.map((i) => ({ ...i, path: [part, ...i.path] })));
+    }
+    if (issues.length) throw new ZodError(issues);
+    await fn(input as Parsed<S>, req, res);
+  };
+}

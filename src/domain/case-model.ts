@@ -1,0 +1,215 @@
+/** The case: stages, levels, actors, events and the workflow's serialisable state. */
+import type { Duration } from './time';
+
+export const STAGES = [
+  'submitted',
+  'assigned',
+  'acknowledged',
+  'in_progress',
+  'pending_approval',
+  'resolved',
+  'follow_up',
+  'closed',
+  'closed_no_feedback',
+  'rejected',
+  'withdrawn',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const TERMINAL_STAGES = ['closed', 'closed_no_feedback', 'rejected', 'withdrawn'] as const;
+export type TerminalStage = (typeof TERMINAL_STAGES)[number];
+
+export function isTerminal(stage: Stage): stage is TerminalStage {
+  return (TERMINAL_STAGES as readonly Stage[]).includes(stage);
+}
+
+/** Stages in which the enterprise's problem is still being worked on. */
+export const OPEN_STAGES: readonly Stage[] = ['submitted', 'assigned', 'acknowledged', 'in_progress', 'pending_approval'];
+
+export type Level = 1 | 2 | 3;
+export const LEVEL_NAMES: Record<Level, string> = { 1: '点楼长', 2: '分楼长', 3: '总楼长' };
+
+export const SATISFACTION = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const;
+export type Satisfaction = (typeof SATISFACTION)[number];
+export const SATISFACTION_NAMES: Record<Satisfaction, string> = {
+  satisfied: '满意',
+  basically_satisfied: '基本满意',
+  dissatisfied: '不满意',
+};
+
+export const URGENCIES = ['normal', 'urgent'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export type ActorKind = 'steward' | 'department' | 'enterprise' | 'system';
+
+export interface Actor {
+  kind: ActorKind;
+  id: string;
+  name?: string;
+  /** stewards only */
+  level?: Level;
+}
+
+export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: '系统' };
+
+export interface StewardRef {
+  id: string;
+  name: string;
+  level: Level;
+}
+
+/** The steward chain responsible for the building, snapshotted when the case opens. */
+export type StewardChain = Record<Level, StewardRef>;
+
+/** Time limits one case runs under, frozen into the case when it opens. */
+export interface SlaPolicy {
+  category: string;
+  /** acknowledge (签收) within this, from intake */
+  response: Duration;
+  /** replaces `response` for urgent cases */
+  urgentResponse: Duration;
+  /** resolution approved within this, from intake */
+  resolution: Duration;
+  /** window an escalated owner gets for the step that was missed, per level */
+  escalation: Record<2 | 3, Duration>;
+  /** 督办 reminder interval once the top level's window has passed */
+  reminderEvery: Duration;
+  /** department's time to reply to a dispatch */
+  departmentReply: Duration;
+  /** delay after resolution before the 回访 is due */
+  followUpDelay: Duration;
+  /** how long the 回访 stays open before the case closes as no feedback */
+  followUpWindow: Duration;
+}
+
+/** The step the case is waiting for, with the deadline the current owner must meet. */
+export type WindowStep = 'acknowledge' | 'resolve' | 'follow_up_delay' | 'follow_up';
+
+export interface SlaWindow {
+  step: WindowStep;
+  level: Level;
+  openedAt: string;
+  dueAt: string;
+  /** past the top level: 督办 reminders are being sent at this interval */
+  reminding: boolean;
+}
+
+export interface Proposal {
+  text: string;
+  by: Actor;
+  at: string;
+  source: 'steward' | 'department';
+}
+
+export interface Dispatch {
+  departmentId: string;
+  departmentName: string;
+  instructions?: string;
+  by: Actor;
+  at: string;
+  dueAt: string;
+  status: 'pending' | 'dispatched' | 'delivery_failed' | 'replied';
+  reply?: { text: string; at: string; by: Actor };
+}
+
+export interface Escalation {
+  at: string;
+  step: WindowStep;
+  fromLevel: Level;
+  toLevel: Level;
+  fromStewardId: string;
+  toStewardId: string;
+  missedDueAt: string;
+}
+
+export const EVENT_TYPES = [
+  'opened',
+  'assigned',
+  'acknowledged',
+  'declined',
+  'proposed',
+  'proposal_approved',
+  'proposal_rejected',
+  'reassigned',
+  'dispatched',
+  'dispatch_delivered',
+  'dispatch_failed',
+  'department_replied',
+  'escalated',
+  'overdue_reminder',
+  'follow_up_due',
+  'follow_up_recorded',
+  'reopened',
+  'closed',
+  'closed_no_feedback',
+  'withdrawn',
+  'notification_failed',
+] as const;
+export type CaseEventType = (typeof EVENT_TYPES)[number];
+
+export interface CaseEvent {
+  seq: number;
+  at: string;
+  type: CaseEventType;
+  actor: Actor;
+  from?: Stage;
+  to?: Stage;
+  reason?: string;
+  detail: Record<string, unknown>;
+}
+
+export interface CaseParties {
+  building: { id: string; name: string; areaId: string; townId: string };
+  enterprise: { id: string; name: string; creditCode: string };
+}
+
+export interface CaseRequest {
+  category: string;
+  urgency: Urgency;
+  title: string;
+  description: string;
+  contact: { name: string; phone: string };
+}
+
+export interface CaseWorkflowInput {
+  caseId: string;
+  parties: CaseParties;
+  request: CaseRequest;
+  chain: StewardChain;
+  policy: SlaPolicy;
+  openedBy: Actor;
+  /** set when the workflow continues as new: the state to carry on from */
+  resume?: CaseState;
+}
+
+export interface CaseState {
+  caseId: string;
+  parties: CaseParties;
+  request: CaseRequest;
+  policy: SlaPolicy;
+  chain: StewardChain;
+  stage: Stage;
+  outcome?: TerminalStage;
+  owner: StewardRef;
+  openedAt: string;
+  openedBy: Actor;
+  deadlines: {
+    responseDueAt: string;
+    resolutionDueAt: string;
+    followUpDueAt?: string;
+  };
+  window: SlaWindow | null;
+  /** the current step is past its deadline (the case is 超期); cleared when the step is done */
+  overdue: boolean;
+  overdueSince?: string;
+  breaches: { response?: string; resolution?: string };
+  acknowledgedAt?: string;
+  resolvedAt?: string;
+  closedAt?: string;
+  proposal?: Proposal;
+  dispatch?: Dispatch;
+  satisfaction?: Satisfaction;
+  escalations: Escalation[];
+  reminders: number;
+  history: CaseEvent[];
+}

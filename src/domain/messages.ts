@@ -1,0 +1,95 @@
+/**
+ * Chinese notification texts. `notificationContext` runs in the workflow (it only reads the
+ * state); `renderMessage` runs in the notify activity.
+ */
+import { type CaseState, LEVEL_NAMES } from './case-model';
+import type { NotificationIntent, Template } from './case-rules';
+import { findCategory } from './policy';
+
+export interface NotificationContext {
+  caseId: string;
+  title: string;
+  category: string;
+  buildingName: string;
+  enterpriseName: string;
+  stage: string;
+  ownerName: string;
+  ownerLevel: string;
+  /** deadline relevant to the recipient, ISO */
+  dueAt?: string;
+  reason?: string;
+  text?: string;
+  departmentName?: string;
+}
+
+export function notificationContext(state: CaseState, intent: NotificationIntent | null): NotificationContext {
+  const event = intent ? state.history.find((e) => e.seq === intent.eventSeq) : undefined;
+  const dueAt =
+    intent?.template === 'dispatch_to_department' || intent === null ? state.dispatch?.dueAt : state.window?.dueAt;
+  const text = state.proposal?.text ?? state.dispatch?.instructions;
+  return {
+    caseId: state.caseId,
+    title: state.request.title,
+    category: findCategory(state.request.category)?.name ?? state.request.category,
+    buildingName: state.parties.building.name,
+    enterpriseName: state.parties.enterprise.name,
+    stage: state.stage,
+    ownerName: state.owner.name,
+    ownerLevel: LEVEL_NAMES[state.owner.level],
+    ...(dueAt ? { dueAt } : {}),
+    ...(event?.reason ? { reason: event.reason } : {}),
+    ...(text ? { text } : {}),
+    ...(state.dispatch ? { departmentName: state.dispatch.departmentName } : {}),
+  };
+}
+
+export function beijingTime(isoString: string): string {
+  const parts = new Intl.DateTimeFormat('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(isoString));
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}（北京时间）`;
+}
+
+const HEADLINES: Record<Template, string> = {
+  assigned_to_you: '新诉求待签收',
+  escalated_to_you: '诉求超期升级，请您督办处理',
+  escalated_from_you: '您名下诉求已超期升级',
+  overdue_reminder: '【督办】诉求超期未办结',
+  approval_needed: '诉求办理答复待审核',
+  dispatch_to_department: '楼长制诉求派单',
+  reply_rejected: '答复被退回，请重新办理',
+  dispatch_failed: '派单送达失败，请处理',
+  follow_up_due: '诉求待回访',
+  reopened_to_you: '企业不满意，诉求重新办理',
+  case_resolved: '您的诉求已办结',
+  case_declined: '您的诉求未予受理',
+  case_withdrawn: '企业已撤回诉求',
+};
+
+export function renderMessage(template: Template, ctx: NotificationContext): { subject: string; body: string } {
+  const lines = [
+    `诉求编号：${ctx.caseId}`,
+    `楼宇：${ctx.buildingName}`,
+    `企业：${ctx.enterpriseName}`,
+    `事项：${ctx.category}｜${ctx.title}`,
+    `当前责任人：${ctx.ownerLevel} ${ctx.ownerName}`,
+  ];
+  if (ctx.departmentName && (template === 'dispatch_to_department' || template === 'reply_rejected' || template === 'dispatch_failed')) {
+    lines.push(`承办部门：${ctx.departmentName}`);
+  }
+  if (ctx.text && (template === 'approval_needed' || template === 'case_resolved' || template === 'dispatch_to_department')) {
+    lines.push(`${template === 'dispatch_to_department' ? '办理要求' : '答复内容'}：${ctx.text}`);
+  }
+  if (ctx.reason) lines.push(`原因：${ctx.reason}`);
+  if (ctx.dueAt && !['case_resolved', 'case_declined', 'case_withdrawn', 'escalated_from_you'].includes(template)) {
+    lines.push(`办理时限：${beijingTime(ctx.dueAt)}`);
+  }
+  return { subject: HEADLINES[template], body: lines.join('\n') };
+}

@@ -1,0 +1,131 @@
+import * as wf from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { createActivities } from '../activities';
+import type { CaseState, CaseWorkflowInput } from '../domain/case-model';
+import { isTerminal } from '../domain/case-model';
+import {
+  ACTIONS,
+  type ActionName,
+  type Effects,
+  type NotificationIntent,
+  newCaseState,
+  onDispatchDelivered,
+  onDispatchFailed,
+  onNotificationFailed,
+  onWindowElapsed,
+  openAndAssign,
+} from '../domain/case-rules';
+import { ACTION_UPDATES, NOTIFY_MAX_ATTEMPTS, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery } from './definitions';
+import { notificationContext } from '../domain/messages';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// The read model must eventually hold every event, so persistence retries without limit.
+const { persistCase } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// A failing channel must never block or fail the case: bounded retries, then a recorded failure.
+const { notify } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: NOTIFY_MAX_ATTEMPTS },
+});
+
+const { dispatchToDepartment } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 6 },
+});
+
+const failureMessage = (err: unknown): string =>
+  err instanceof wf.ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err);
+
+export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState> {
+  const state: CaseState = input.resume ?? newCaseState(input, new Date());
+  // a continued run starts with everything persisted and no side effect in flight
+  let persisted = input.resume ? state.history.length : 0;
+  let inFlight = 0;
+
+  const carryOut = (effects: Effects): void => {
+    for (const intent of effects.notify) sendNotification(intent);
+    if (effects.dispatch) deliverDispatch();
+  };
+
+  function sendNotification(intent: NotificationIntent): void {
+    inFlight++;
+    notify({ caseId: state.caseId, intent, context: notificationContext(state, intent) })
+      .catch((err) => onNotificationFailed(state, new Date(), intent, failureMessage(err)))
+      .finally(() => inFlight--);
+  }
+
+  function deliverDispatch(): void {
+    const d = state.dispatch;
+    if (!d) return;
+    inFlight++;
+    dispatchToDepartment({ caseId: state.caseId, departmentId: d.departmentId, context: notificationContext(state, null) })
+      .then((res) => carryOut(onDispatchDelivered(state, new Date(), res)))
+      .catch((err) => carryOut(onDispatchFailed(state, new Date(), failureMessage(err))))
+      .finally(() => inFlight--);
+  }
+
+  const allRecorded = () => persisted === state.history.length;
+
+  wf.setHandler(getCaseStateQuery, () => state);
+  wf.setHandler(awaitRecordedUpdate, async () => {
+    const upTo = state.history.length;
+    await wf.condition(() => persisted >= upTo);
+    return state;
+  });
+
+  function handleAction<K extends ActionName>(name: K): void {
+    const rule = ACTIONS[name];
+    const refuse = (args: Parameters<typeof rule.check>[1]) => {
+      const refusal = rule.check(state, args);
+      if (refusal) {
+        throw wf.ApplicationFailure.create({ type: REFUSAL_TYPES[refusal.code], message: refusal.message, nonRetryable: true });
+      }
+    };
+    wf.setHandler(
+      ACTION_UPDATES[name] as unknown as UpdateDefinition<CaseState, [Parameters<typeof rule.check>[1]]>,
+      async (args) => {
+        refuse(args); // again: an earlier update in the same task may have moved the case on
+        carryOut(rule.apply(state, args, new Date()));
+        // answer once the action is durable in the read model too, so lists agree with the caller
+        const upTo = state.history.length;
+        await wf.condition(() => persisted >= upTo);
+        return state;
+      },
+      { validator: refuse },
+    );
+  }
+  (Object.keys(ACTIONS) as ActionName[]).forEach(handleAction);
+
+  // Single writer of the read model: batches of events in order, each batch idempotent.
+  void (async () => {
+    for (;;) {
+      await wf.condition(() => state.history.length > persisted);
+      const upTo = state.history.length;
+      const { history, ...snapshot } = state;
+      await persistCase({ state: snapshot, events: history.slice(persisted, upTo) });
+      persisted = upTo;
+    }
+  })();
+
+  if (!input.resume) carryOut(openAndAssign(state, new Date()));
+
+  while (!isTerminal(state.stage)) {
+    if (wf.workflowInfo().continueAsNewSuggested) {
+      await wf.condition(() => allRecorded() && inFlight === 0 && wf.allHandlersFinished());
+      await wf.continueAsNew<typeof caseWorkflow>({ ...input, resume: state });
+    }
+    const window = state.window;
+    if (!window) throw new Error(`case ${state.caseId} in stage ${state.stage} has no deadline window`);
+    const seen = state.history.length;
+    const waitMs = Math.max(new Date(window.dueAt).getTime() - Date.now(), 1);
+    const moved = await wf.condition(() => state.history.length !== seen, waitMs);
+    if (!moved) carryOut(onWindowElapsed(state, new Date()));
+  }
+
+  await wf.condition(() => allRecorded() && inFlight === 0 && wf.allHandlersFinished());
+  return state;
+}

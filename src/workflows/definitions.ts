@@ -1,0 +1,43 @@
+/**
+ * Everything a caller needs to talk to a case workflow — names of updates and queries, the
+ * task queue, workflow ids — without importing workflow code (the early-return sample's
+ * shared.ts pattern).
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ActionArgs, ActionName, RefusalCode } from '../domain/case-rules';
+import type { CaseState } from '../domain/case-model';
+
+export const DEFAULT_TASK_QUEUE = 'steward-cases';
+export const WORKFLOW_TYPE = 'caseWorkflow';
+
+export const caseWorkflowId = (caseId: string): string => `case-${caseId}`;
+
+export const getCaseStateQuery = defineQuery<CaseState>('getCaseState');
+
+/** Resolves once every event recorded so far is in the database (used right after start). */
+export const awaitRecordedUpdate = defineUpdate<CaseState>('awaitRecorded');
+
+type ActionUpdate<K extends ActionName> = ReturnType<typeof defineUpdate<CaseState, [ActionArgs[K]], K>>;
+
+export const ACTION_UPDATES: { [K in ActionName]: ActionUpdate<K> } = {
+  acknowledge: defineUpdate('acknowledge'),
+  decline: defineUpdate('decline'),
+  propose: defineUpdate('propose'),
+  approve: defineUpdate('approve'),
+  rejectProposal: defineUpdate('rejectProposal'),
+  reassign: defineUpdate('reassign'),
+  dispatch: defineUpdate('dispatch'),
+  departmentReply: defineUpdate('departmentReply'),
+  recordFollowUp: defineUpdate('recordFollowUp'),
+  withdraw: defineUpdate('withdraw'),
+};
+
+/** ApplicationFailure `type` of a refused action; the API maps these to 403 / 409 / 400. */
+export const REFUSAL_TYPES: Record<RefusalCode, string> = {
+  forbidden: 'ActionForbidden',
+  conflict: 'ActionRefused',
+  invalid: 'ActionInvalid',
+};
+
+/** The notify activity marks a notification failed on its last attempt. */
+export const NOTIFY_MAX_ATTEMPTS = 8;
