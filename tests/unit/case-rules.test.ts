@@ -1,0 +1,146 @@
+import type { CaseState } from '../../src/domain/case-model';
+import { ACTIONS, newCaseState, onWindowElapsed, openAndAssign, type ActionArgs, type ActionName } from '../../src/domain/case-rules';
+import { caseInput, department, enterprise, steward } from '../fixtures/case-input';
+
+const T0 = new Date('2026-03-02T01:00:00Z');
+const at = (hours: number) => new Date(T0.getTime() + hours * 3_600_000);
+
+function opened(): CaseState {
+  const s = newCaseState(caseInput(), T0);
+  openAndAssign(s, T0);
+  return s;
+}
+
+function act<K extends ActionName>(s: CaseState, name: K, args: ActionArgs[K], now = at(1)) {
+  const refusal = ACTIONS[name].check(s, args);
+  if (refusal) throw new Error(`${refusal.code}: ${refusal.message}`);
+  return ACTIONS[name].apply(s, args, now);
+}
+
+describe('case rules', () => {
+  it('opens, assigns to the 点楼长 and notifies them', () => {
+    const s = newCaseState(caseInput(), T0);
+    const effects = openAndAssign(s, T0);
+    expect(s.stage).toBe('assigned');
+    expect(s.owner.id).toBe('stw-point-1');
+    expect(s.window).toMatchObject({ step: 'acknowledge', level: 1, dueAt: '2026-03-03T01:00:00.000Z' });
+    expect(effects.notify).toEqual([{ recipient: { kind: 'steward', id: 'stw-point-1' }, template: 'assigned_to_you', eventSeq: 2, urgent: false }]);
+    expect(s.history.map((e) => e.type)).toEqual(['opened', 'assigned']);
+  });
+
+  it('gives urgent cases the urgent response limit', () => {
+    const s = newCaseState(caseInput('C1', { request: { ...caseInput().request, urgency: 'urgent' } }), T0);
+    expect(s.deadlines.responseDueAt).toBe(at(2).toISOString());
+  });
+
+  it('runs the happy path through to closed with the satisfaction recorded', () => {
+    const s = opened();
+    act(s, 'acknowledge', { actor: steward(1) });
+    expect(s.stage).toBe('acknowledged');
+    expect(s.window).toMatchObject({ step: 'resolve', dueAt: s.deadlines.resolutionDueAt });
+    act(s, 'propose', { actor: steward(1), text: '已协调周边停车场' });
+    expect(s.stage).toBe('pending_approval');
+    const approved = act(s, 'approve', { actor: steward(1) }, at(5));
+    expect(approved.notify[0]).toMatchObject({ recipient: { kind: 'enterprise' }, template: 'case_resolved' });
+    expect(s.stage).toBe('resolved');
+    expect(s.window).toMatchObject({ step: 'follow_up_delay', dueAt: at(29).toISOString() });
+    onWindowElapsed(s, at(29));
+    expect(s.stage).toBe('follow_up');
+    act(s, 'recordFollowUp', { actor: steward(1), satisfaction: 'basically_satisfied' }, at(30));
+    expect(s).toMatchObject({ stage: 'closed', outcome: 'closed', satisfaction: 'basically_satisfied', window: null });
+    expect(s.history.map((e) => e.seq)).toEqual(s.history.map((_, i) => i + 1));
+  });
+
+  it('escalates 点楼长 → 分楼长 → 总楼长 and then sends 督办 reminders', () => {
+    const s = opened();
+    const first = onWindowElapsed(s, at(24));
+    expect(s.owner.id).toBe('stw-area-east');
+    expect(s.overdue).toBe(true);
+    expect(first.notify.map((n) => [n.recipient.id, n.template])).toEqual([
+      ['stw-area-east', 'escalated_to_you'],
+      ['stw-point-1', 'escalated_from_you'],
+    ]);
+    expect(s.window).toMatchObject({ level: 2, dueAt: at(24 + 48).toISOString() });
+    onWindowElapsed(s, at(72));
+    expect(s.owner.id).toBe('stw-chief');
+    const reminder = onWindowElapsed(s, at(120));
+    expect(s.owner.id).toBe('stw-chief');
+    expect(s.reminders).toBe(1);
+    expect(s.window).toMatchObject({ reminding: true, dueAt: at(144).toISOString() });
+    expect(reminder.notify.map((n) => n.template)).toEqual(['overdue_reminder', 'overdue_reminder']);
+    expect(s.escalations.map((e) => [e.fromLevel, e.toLevel])).toEqual([[1, 2], [2, 3]]);
+    // the chief acknowledges at last: no longer overdue on response
+    act(s, 'acknowledge', { actor: steward(3) }, at(121));
+    expect(s.overdue).toBe(false);
+    expect(s.breaches.response).toBe(at(24).toISOString());
+  });
+
+  it('refuses actions out of turn, with the reason', () => {
+    const s = opened();
+    expect(ACTIONS.approve.check(s, { actor: steward(1) })).toMatchObject({ code: 'conflict', message: expect.stringContaining('pending_approval') });
+    expect(ACTIONS.acknowledge.check(s, { actor: { kind: 'steward', id: 'stw-point-3', level: 1 } })).toMatchObject({ code: 'forbidden' });
+    expect(ACTIONS.withdraw.check(s, { actor: steward(1) })).toMatchObject({ code: 'forbidden' });
+    expect(ACTIONS.recordFollowUp.check(s, { actor: steward(1), satisfaction: 'satisfied' })).toMatchObject({ code: 'conflict' });
+    onWindowElapsed(s, at(24)); // now owned by the 分楼长
+    expect(ACTIONS.acknowledge.check(s, { actor: steward(1) })).toMatchObject({ code: 'forbidden', message: expect.stringContaining('分楼长') });
+    expect(ACTIONS.acknowledge.check(s, { actor: steward(3) })).toBeNull(); // anyone above may act
+  });
+
+  it('sends a department reply to approval and a rejection back to the department', () => {
+    const s = opened();
+    act(s, 'acknowledge', { actor: steward(1) });
+    const d = act(s, 'dispatch', { actor: steward(1), department: { id: 'dept-market', name: '市场监管所' } });
+    expect(d.dispatch).toBe(true);
+    expect(s.stage).toBe('in_progress');
+    expect(ACTIONS.dispatch.check(s, { actor: steward(1), department: { id: 'dept-tax', name: '税务所' } })).toMatchObject({ code: 'conflict' });
+    expect(ACTIONS.departmentReply.check(s, { actor: { kind: 'department', id: 'dept-tax' }, text: 'x' })).toMatchObject({ code: 'forbidden' });
+    act(s, 'departmentReply', { actor: department, text: '已现场核查并指导整改' });
+    expect(s.stage).toBe('pending_approval');
+    expect(s.proposal).toMatchObject({ source: 'department' });
+    const rejected = act(s, 'rejectProposal', { actor: steward(1), reason: '未答复企业关切' });
+    expect(s.stage).toBe('in_progress');
+    expect(s.dispatch?.status).toBe('dispatched');
+    expect(rejected.notify[0]).toMatchObject({ recipient: { kind: 'department', id: 'dept-market' }, template: 'reply_rejected' });
+  });
+
+  it('reopens one level up on 不满意 and closes as no feedback when the window passes', () => {
+    const s = opened();
+    act(s, 'acknowledge', { actor: steward(1) });
+    act(s, 'propose', { actor: steward(1), text: 'x' });
+    act(s, 'approve', { actor: steward(1) });
+    onWindowElapsed(s, at(30));
+    act(s, 'recordFollowUp', { actor: steward(1), satisfaction: 'dissatisfied' }, at(31));
+    expect(s).toMatchObject({ stage: 'in_progress', owner: { level: 2 } });
+    expect(s.window).toMatchObject({ step: 'resolve', level: 2 });
+    act(s, 'propose', { actor: steward(2), text: 'y' }, at(32));
+    act(s, 'approve', { actor: steward(2) }, at(33));
+    onWindowElapsed(s, at(60));
+    onWindowElapsed(s, at(200));
+    expect(s).toMatchObject({ stage: 'closed_no_feedback', outcome: 'closed_no_feedback', window: null });
+  });
+
+  it('lets only the filing enterprise withdraw, and only before resolution', () => {
+    const s = opened();
+    expect(ACTIONS.withdraw.check(s, { actor: { ...enterprise, id: '91350100M000100Y43' } })).toMatchObject({ code: 'forbidden' });
+    act(s, 'withdraw', { actor: enterprise, reason: '已自行解决' });
+    expect(s).toMatchObject({ stage: 'withdrawn', outcome: 'withdrawn' });
+    expect(ACTIONS.withdraw.check(s, { actor: enterprise })).toMatchObject({ code: 'conflict' });
+  });
+
+  it('reassigns only within the same level', () => {
+    const s = opened();
+    expect(ACTIONS.reassign.check(s, { actor: steward(1), to: { id: 'stw-area-west', name: '张华', level: 2 } })).toMatchObject({ code: 'conflict' });
+    act(s, 'reassign', { actor: steward(1), to: { id: 'stw-point-2', name: '刘洋', level: 1 } });
+    expect(s.owner.id).toBe('stw-point-2');
+    expect(s.chain[1].id).toBe('stw-point-2');
+    expect(ACTIONS.acknowledge.check(s, { actor: steward(1) })).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('declines a case as rejected with its reason', () => {
+    const s = opened();
+    expect(ACTIONS.decline.check(s, { actor: steward(1), reason: ' ' })).toMatchObject({ code: 'invalid' });
+    act(s, 'decline', { actor: steward(1), reason: '重复诉求' });
+    expect(s).toMatchObject({ stage: 'rejected', outcome: 'rejected' });
+    expect(s.history.at(-1)).toMatchObject({ type: 'declined', reason: '重复诉求', from: 'assigned', to: 'rejected' });
+  });
+});
