@@ -1,0 +1,48 @@
+import type { createActivities } from '../../src/activities';
+import type { CaseEvent } from '../../src/domain/case-model';
+import type { NotifyInput } from '../../src/activities/notifications';
+import type { CaseSnapshot } from '../../src/activities/persistence';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * In-memory stand-ins for the activities, for workflow tests: they record what the workflow
+ * asked for. Failures can be injected per activity.
+ */
+export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) => boolean); failDispatch?: boolean; failPersistTimes?: number } = {}) {
+  const rows = new Map<string, CaseSnapshot>();
+  const events = new Map<string, CaseEvent[]>();
+  const notifications: NotifyInput[] = [];
+  const dispatches: { caseId: string; departmentId: string }[] = [];
+  let persistFailures = opts.failPersistTimes ?? 0;
+
+  const activities: Activities = {
+    async persistCase({ state, events: batch }) {
+      if (persistFailures > 0) {
+        persistFailures--;
+        throw new Error('database is locked (injected)');
+      }
+      rows.set(state.caseId, state);
+      const list = events.get(state.caseId) ?? [];
+      const have = new Set(list.map((e) => e.seq));
+      const missing = batch.filter((e) => !have.has(e.seq));
+      list.push(...missing);
+      events.set(state.caseId, list);
+      return { version: batch.at(-1)?.seq ?? 0, inserted: missing.length };
+    },
+    async notify(input) {
+      const fail = typeof opts.failNotify === 'function' ? opts.failNotify(input) : opts.failNotify;
+      if (fail) throw new Error('channel down (injected)');
+      notifications.push(input);
+      return { id: `${input.caseId}:${input.intent.eventSeq}`, status: 'sent', duplicate: false };
+    },
+    async dispatchToDepartment({ caseId, departmentId }) {
+      if (opts.failDispatch) throw new Error('department system down (injected)');
+      dispatches.push({ caseId, departmentId });
+      return { adapter: 'portal', reference: `ref-${caseId}` };
+    },
+  };
+
+  const sentTo = (caseId: string) => notifications.filter((n) => n.caseId === caseId).map((n) => `${n.intent.template}->${n.intent.recipient.id}`);
+  return { activities, rows, events, notifications, dispatches, sentTo };
+}
