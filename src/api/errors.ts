@@ -26,10 +26,10 @@ export const unavailable = (message: string) => new HttpError(503, 'unavailable'
 export const invalidField = (field: string, message: string) =>
   new HttpError(400, 'validation_failed', `${field}: ${message}`, [{ field, message }]);
 
-const REFUSAL_STATUS: Record<string, number> = {
-  [REFUSAL_TYPES.forbidden]: 403,
-  [REFUSAL_TYPES.conflict]: 409,
-  [REFUSAL_TYPES.invalid]: 400,
+const REFUSAL_STATUS: Record<string, [number, string]> = {
+  [REFUSAL_TYPES.forbidden]: [403, 'forbidden'],
+  [REFUSAL_TYPES.conflict]: [409, 'refused'],
+  [REFUSAL_TYPES.invalid]: [400, 'invalid'],
 };
 
 interface Chain {
@@ -57,12 +57,20 @@ const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|UNAVAILABLE|D
 export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
   if (err instanceof ZodError) {
-    const issues = err.issues.map((i) => ({ field: i.path.join('.') || '(root)', message: i.message }));
+    const issues = err.issues.flatMap((i) =>
+      // name each unknown field rather than its parent object
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => ({ field: [...i.path, k].join('.'), message: 'unknown field' }))
+        : [{ field: i.path.join('.') || '(root)', message: i.message }],
+    );
     return new HttpError(400, 'validation_failed', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
   }
   const chain = causes(err);
   const refusal = chain.find((c) => c.type && c.type in REFUSAL_STATUS);
-  if (refusal) return new HttpError(REFUSAL_STATUS[refusal.type!]!, 'refused', refusal.message ?? 'refused');
+  if (refusal) {
+    const [status, code] = REFUSAL_STATUS[refusal.type!]!;
+    return new HttpError(status, code, refusal.message ?? code);
+  }
   const top = chain[0] ?? {};
   const bodyType = (err as { type?: string }).type;
   if (bodyType === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'request body is larger than the 64 kB limit');

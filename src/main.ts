@@ -1,0 +1,98 @@
+/**
+ * `npm start`: the whole service on its embedded default — a Temporal dev server persisting
+ * to ./data (unless TEMPORAL_ADDRESS names one), the worker, the HTTP API on the database,
+ * migrations applied and the demo directory seeded. Ctrl-C stops everything in order.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createApp } from './api/app';
+import { ConfigError, loadConfig } from './config';
+import { createDb } from './db/client';
+import { migrateDeploy } from './db/migrate';
+import { seedDemo } from './db/seed';
+import { createLogger } from './logger';
+import { createCaseWorker, createTemporalClient, temporalTarget } from './runtime';
+import { startDevServer, type DevServerHandle } from './temporal/dev-server';
+
+async function run() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  // we stop the worker ourselves, after the API, so no request is cut off mid-way
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+
+  let devServer: DevServerHandle | undefined;
+  let address = config.TEMPORAL_ADDRESS;
+  if (!address) {
+    const dbFilename = path.resolve(config.TEMPORAL_DB_FILE);
+    mkdirSync(path.dirname(dbFilename), { recursive: true });
+    logger.info({ dbFilename }, 'starting embedded Temporal dev server');
+    devServer = await startDevServer({
+      executable: path.resolve(config.TEMPORAL_CLI),
+      dbFilename,
+      port: config.TEMPORAL_DEV_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+      log: (line) => logger.debug({ component: 'temporal-dev-server' }, line),
+    });
+    address = devServer.address;
+  }
+
+  const migrated = await migrateDeploy(config.DATABASE_URL, { log: (m) => logger.debug(m) });
+  if (migrated.applied.length) logger.info({ applied: migrated.applied }, 'database migrated');
+  const db = createDb(config.DATABASE_URL);
+  if (config.SEED_DEMO) {
+    await seedDemo(db);
+    logger.info('demo directory seeded (GET /api/directory)');
+  }
+
+  const target = temporalTarget(config, address);
+  const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const workerRun = worker.run();
+  const { client, connection } = createTemporalClient(target);
+  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, actionWaitMs: config.ACTION_WAIT_MS });
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+  });
+
+  const apiUrl = `http://${config.HOST}:${config.PORT}/api`;
+  console.log(
+    [
+      '',
+      `  Steward appeals service is running`,
+      `  API:               ${apiUrl}   (try: curl ${apiUrl}/directory)`,
+      `  OpenAPI:           ${apiUrl}/openapi.json`,
+      `  Temporal:          ${address} namespace ${config.TEMPORAL_NAMESPACE}`,
+      devServer ? `  Temporal Web UI:   ${devServer.uiUrl}` : `  Temporal Web UI:   (external cluster)`,
+      `  Database:          ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')}`,
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    worker.shutdown();
+    await workerRun;
+    await Promise.all([connection.close(), workerConnection.close()]);
+    await db.$disconnect();
+    await devServer?.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  workerRun.catch((err) => {
+    logger.fatal({ err }, 'worker failed');
+    void stop('worker-failure');
+  });
+}
+
+run().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

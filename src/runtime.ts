@@ -1,0 +1,70 @@
+/**
+ * Wiring shared by the entry points (main, worker, server) and the end-to-end tests: the
+ * only code that turns configuration into live connections, adapters and a running worker.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { portalConnector } from './adapters/department-connector';
+import { logChannel, type NotificationChannel } from './adapters/notification-channel';
+import type { Config } from './config';
+import type { Db } from './db/client';
+import type { Logger } from './logger';
+
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  tls?: boolean;
+  apiKey?: string;
+}
+
+export function temporalTarget(config: Config, address: string): TemporalTarget {
+  return {
+    address,
+    namespace: config.TEMPORAL_NAMESPACE,
+    tls: config.TEMPORAL_TLS,
+    ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY } : {}),
+  };
+}
+
+const connectionOptions = (t: TemporalTarget) => ({
+  address: t.address,
+  ...(t.tls || t.apiKey ? { tls: true } : {}),
+  ...(t.apiKey ? { apiKey: t.apiKey } : {}),
+});
+
+/**
+ * A client whose connection is made lazily, so the API can start (and answer 503) while
+ * Temporal is down instead of refusing to boot.
+ */
+export function createTemporalClient(t: TemporalTarget): { client: Client; connection: Connection } {
+  const connection = Connection.lazy(connectionOptions(t));
+  return { client: new Client({ connection, namespace: t.namespace }), connection };
+}
+
+export interface WorkerDeps {
+  db: Db;
+  logger: Logger;
+  target: TemporalTarget;
+  taskQueue: string;
+  channel?: NotificationChannel;
+  /** prebuilt bundle (tests); default: bundle src/workflows at start */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+export async function createCaseWorker({ db, logger, target, taskQueue, channel, workflowBundle }: WorkerDeps) {
+  const connection = await NativeConnection.connect(connectionOptions(target));
+  const activities = createActivities({
+    db,
+    channel: channel ?? logChannel(logger.child({ component: 'notifications' })),
+    connectors: { portal: portalConnector(logger.child({ component: 'departments' })) },
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: target.namespace,
+    taskQueue,
+    activities,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+  });
+  return { worker, connection };
+}

@@ -1,0 +1,27 @@
+/** Worker only: runs case workflows and activities against TEMPORAL_ADDRESS. */
+import { ConfigError, loadConfig } from './config';
+import { createDb } from './db/client';
+import { createLogger } from './logger';
+import { createCaseWorker, temporalTarget } from './runtime';
+
+async function run() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  if (!config.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS: required when running the worker on its own (npm start runs everything)');
+  const db = createDb(config.DATABASE_URL);
+  const { worker, connection } = await createCaseWorker({
+    db,
+    logger,
+    target: temporalTarget(config, config.TEMPORAL_ADDRESS),
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+  });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
+  await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
+  await connection.close();
+  await db.$disconnect();
+}
+
+run().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});
