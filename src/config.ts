@@ -25,6 +25,8 @@ const ConfigSchema = z.object({
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   TEMPORAL_CLI: z.string().min(1).default('./.temporal/bin/temporal'),
+  /** JSON service catalogue (categories and time limits); unset: the built-in one */
+  CATALOGUE_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.default(true),
   /** how long an API call waits for an accepted action to reach the read model before answering 202 */

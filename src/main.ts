@@ -12,12 +12,14 @@ import { createDb } from './db/client';
 import { migrateDeploy } from './db/migrate';
 import { seedDemo } from './db/seed';
 import { createLogger } from './logger';
+import { loadCatalogue } from './catalogue-file';
 import { createCaseWorker, createTemporalClient, temporalTarget } from './runtime';
 import { startDevServer, type DevServerHandle } from './temporal/dev-server';
 
 async function run() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  const catalogue = loadCatalogue(config.CATALOGUE_FILE);
   // we stop the worker ourselves, after the API, so no request is cut off mid-way
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
 
@@ -50,7 +52,7 @@ async function run() {
   const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const workerRun = worker.run();
   const { client, connection } = createTemporalClient(target);
-  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, actionWaitMs: config.ACTION_WAIT_MS });
+  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, catalogue, actionWaitMs: config.ACTION_WAIT_MS });
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });

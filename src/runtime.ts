@@ -2,7 +2,7 @@
  * Wiring shared by the entry points (main, worker, server) and the end-to-end tests: the
  * only code that turns configuration into live connections, adapters and a running worker.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { portalConnector } from './adapters/department-connector';
@@ -38,7 +38,13 @@ const connectionOptions = (t: TemporalTarget) => ({
  * Temporal is down instead of refusing to boot.
  */
 export function createTemporalClient(t: TemporalTarget): { client: Client; connection: Connection } {
-  const connection = Connection.lazy(connectionOptions(t));
+  const connection = Connection.lazy({
+    ...connectionOptions(t),
+    connectTimeout: '3 seconds',
+    // the SDK's default (10 attempts, ~20 s) would keep an HTTP caller hanging; a short
+    // retry rides out a blip, then the caller gets a 503 and retries on their own terms
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
+  });
   return { client: new Client({ connection, namespace: t.namespace }), connection };
 }
 

@@ -4,16 +4,18 @@ import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/client';
 import { migrateDeploy } from './db/migrate';
 import { createLogger } from './logger';
+import { loadCatalogue } from './catalogue-file';
 import { createTemporalClient, temporalTarget } from './runtime';
 
 async function run() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  const catalogue = loadCatalogue(config.CATALOGUE_FILE);
   if (!config.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS: required when running the API on its own (npm start runs everything)');
   await migrateDeploy(config.DATABASE_URL, { log: (m) => logger.info(m) });
   const db = createDb(config.DATABASE_URL);
   const { client, connection } = createTemporalClient(temporalTarget(config, config.TEMPORAL_ADDRESS));
-  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, actionWaitMs: config.ACTION_WAIT_MS });
+  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, catalogue, actionWaitMs: config.ACTION_WAIT_MS });
   const server = app.listen(config.PORT, config.HOST, () => logger.info(`API listening on http://${config.HOST}:${config.PORT}/api`));
   const stop = () => {
     server.close(async () => {

@@ -2,6 +2,7 @@ import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
+import { BUILT_IN_CATALOGUE, type Catalogue } from '../domain/policy';
 import { createCaseService } from './case-service';
 import { createDirectory } from './directory';
 import { errorHandler, notFound } from './errors';
@@ -14,13 +15,14 @@ export interface AppDeps {
   temporal: Client;
   taskQueue: string;
   logger: Logger;
+  catalogue?: Catalogue;
   actionWaitMs?: number;
 }
 
 /** Builds the HTTP API without listening, so tests drive it with supertest. */
-export function createApp({ db, temporal, taskQueue, logger, actionWaitMs = 10_000 }: AppDeps): express.Express {
+export function createApp({ db, temporal, taskQueue, logger, catalogue = BUILT_IN_CATALOGUE, actionWaitMs = 10_000 }: AppDeps): express.Express {
   const directory = createDirectory(db);
-  const cases = createCaseService({ db, temporal, directory, taskQueue, actionWaitMs });
+  const cases = createCaseService({ db, temporal, directory, catalogue, taskQueue, actionWaitMs });
   const document = openApiDocument();
 
   const app = express();
@@ -35,7 +37,7 @@ export function createApp({ db, temporal, taskQueue, logger, actionWaitMs = 10_0
     res.json(document);
   });
   app.use('/api/cases', casesRouter(cases, directory));
-  app.use('/api', referenceRouter(directory));
+  app.use('/api', referenceRouter(directory, catalogue));
   app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));
   return app;

@@ -9,7 +9,7 @@ import type { Db } from '../db/client';
 import type { Actor, CaseEvent, CaseState, CaseWorkflowInput } from '../domain/case-model';
 import { isTerminal } from '../domain/case-model';
 import type { ActionArgs, ActionName } from '../domain/case-rules';
-import { policyFor } from '../domain/policy';
+import type { Catalogue } from '../domain/policy';
 import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery, WORKFLOW_TYPE } from '../workflows/definitions';
 import type { Directory } from './directory';
 import { conflict, forbidden, HttpError, invalidField, notFound } from './errors';
@@ -19,6 +19,7 @@ export interface CaseServiceDeps {
   db: Db;
   temporal: Client;
   directory: Directory;
+  catalogue: Catalogue;
   taskQueue: string;
   /** how long to wait for an accepted action to be recorded before answering 202 */
   actionWaitMs: number;
@@ -45,9 +46,12 @@ const timeout = <T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> =>
   Promise.race([p, new Promise<typeof TIMED_OUT>((resolve) => setTimeout(() => resolve(TIMED_OUT), ms).unref())]);
 const TIMED_OUT = Symbol('timed out');
 
+/** a key whose workflow never started within this long belongs to a request that died */
+const STALE_KEY_MS = 60_000;
+
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002';
 
-export function createCaseService({ db, temporal, directory, taskQueue, actionWaitMs }: CaseServiceDeps) {
+export function createCaseService({ db, temporal, directory, catalogue, taskQueue, actionWaitMs }: CaseServiceDeps) {
   const handle = (caseId: string) => temporal.workflow.getHandle(caseWorkflowId(caseId));
 
   async function fromDatabase(caseId: string): Promise<CaseView | null> {
@@ -84,6 +88,9 @@ export function createCaseService({ db, temporal, directory, taskQueue, actionWa
       if (prior) return prior;
     }
 
+    if (!catalogue.find(body.category)) {
+      throw invalidField('body.category', `unknown category ${body.category}; see GET /api/categories`);
+    }
     const found = await directory.building(body.buildingId);
     if (!found) throw invalidField('body.buildingId', `unknown building ${body.buildingId}`);
     if (!found.chain) {
@@ -112,9 +119,12 @@ export function createCaseService({ db, temporal, directory, taskQueue, actionWa
         await db.idempotencyKey.create({ data: { key: idempotencyKey, caseId, fingerprint } });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
-        // a concurrent request with the same key won the race
-        const prior = await replay(idempotencyKey, fingerprint);
-        if (prior) return prior;
+        // a concurrent request with the same key won the race: give it a moment to finish
+        for (let i = 0; i < 20; i++) {
+          const prior = await replay(idempotencyKey, fingerprint);
+          if (prior) return prior;
+          await new Promise((r) => setTimeout(r, 100));
+        }
         throw conflict(`a request with Idempotency-Key ${idempotencyKey} is still being processed; retry shortly`);
       }
     }
@@ -124,7 +134,7 @@ export function createCaseService({ db, temporal, directory, taskQueue, actionWa
       parties: { building: found.building, enterprise: { id: enterprise.id, name: enterprise.name, creditCode: enterprise.creditCode } },
       request: { category: body.category, urgency: body.urgency, title: body.title, description: body.description, contact: body.contact },
       chain,
-      policy: policyFor(body.category),
+      policy: catalogue.policyFor(body.category),
       openedBy: actor,
     };
     let started;
@@ -156,8 +166,10 @@ export function createCaseService({ db, temporal, directory, taskQueue, actionWa
       return { status: 200, body: await get(prior.caseId) };
     } catch (err) {
       if (!(err instanceof HttpError && err.status === 404)) throw err;
-      // the earlier attempt never started its workflow (process died in between): start afresh
-      await db.idempotencyKey.delete({ where: { key } });
+      // No workflow yet: either the first request is still starting it (wait), or it died
+      // between recording the key and starting the workflow long ago (start afresh).
+      if (Date.now() - prior.createdAt.getTime() < STALE_KEY_MS) return null;
+      await db.idempotencyKey.deleteMany({ where: { key, caseId: prior.caseId } });
       return null;
     }
   }

@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { CREDIT_CODE_MESSAGES, creditCodeProblem } from '../domain/credit-code';
-import { CATEGORY_CODES } from '../domain/policy';
 import { SATISFACTION, STAGES, URGENCIES } from '../domain/case-model';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
@@ -31,7 +30,7 @@ export const OpenCaseBody = z
         name: text(100).optional().meta({ description: 'required when the enterprise is not yet in the directory' }),
       })
       .strict(),
-    category: z.enum(CATEGORY_CODES).meta({ description: 'service catalogue category (GET /api/categories)' }),
+    category: id.meta({ description: 'service catalogue category code (GET /api/categories)', example: 'outdoor_promotion' }),
     urgency: z.enum(URGENCIES).default('normal'),
     title: text(100),
     description: text(4000),

@@ -64,6 +64,7 @@ export type StewardChain = Record<Level, StewardRef>;
 /** Time limits one case runs under, frozen into the case when it opens. */
 export interface SlaPolicy {
   category: string;
+  categoryName: string;
   /** acknowledge (签收) within this, from intake */
   response: Duration;
   /** replaces `response` for urgent cases */

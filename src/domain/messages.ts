@@ -4,7 +4,6 @@
  */
 import { type CaseState, LEVEL_NAMES } from './case-model';
 import type { NotificationIntent, Template } from './case-rules';
-import { findCategory } from './policy';
 
 export interface NotificationContext {
   caseId: string;
@@ -30,7 +29,7 @@ export function notificationContext(state: CaseState, intent: NotificationIntent
   return {
     caseId: state.caseId,
     title: state.request.title,
-    category: findCategory(state.request.category)?.name ?? state.request.category,
+    category: state.policy.categoryName,
     buildingName: state.parties.building.name,
     enterpriseName: state.parties.enterprise.name,
     stage: state.stage,

@@ -10,7 +10,7 @@ import type { SlaPolicy } from './case-model';
 const d = (value: number) => ({ value, unit: 'days' as const });
 const h = (value: number) => ({ value, unit: 'hours' as const });
 
-export const DEFAULT_POLICY: Omit<SlaPolicy, 'category'> = {
+export const DEFAULT_POLICY: Omit<SlaPolicy, 'category' | 'categoryName'> = {
   response: d(1),
   urgentResponse: h(2),
   resolution: d(15),
@@ -26,7 +26,7 @@ export interface CategoryDefinition {
   name: string;
   /** department that usually handles it (used by later dispatch defaults) */
   departmentHint?: string;
-  overrides: Partial<Omit<SlaPolicy, 'category'>>;
+  overrides: Partial<typeof DEFAULT_POLICY>;
 }
 
 export const CATEGORIES: readonly CategoryDefinition[] = [
@@ -38,14 +38,29 @@ export const CATEGORIES: readonly CategoryDefinition[] = [
   { code: 'other', name: '其他', overrides: {} },
 ];
 
-export const CATEGORY_CODES = CATEGORIES.map((c) => c.code) as [string, ...string[]];
-
-export function findCategory(code: string): CategoryDefinition | undefined {
-  return CATEGORIES.find((c) => c.code === code);
+export interface Catalogue {
+  version: string;
+  categories: readonly CategoryDefinition[];
+  find(code: string): CategoryDefinition | undefined;
+  /** the complete policy a new case of this category runs under */
+  policyFor(code: string): SlaPolicy;
 }
 
-export function policyFor(category: string): SlaPolicy {
-  const def = findCategory(category);
-  if (!def) throw new Error(`unknown category ${category}`);
-  return { category, ...DEFAULT_POLICY, ...def.overrides };
+export function createCatalogue(version: string, categories: readonly CategoryDefinition[]): Catalogue {
+  const find = (code: string) => categories.find((c) => c.code === code);
+  return {
+    version,
+    categories,
+    find,
+    policyFor(code) {
+      const def = find(code);
+      if (!def) throw new Error(`unknown category ${code}`);
+      return { category: code, categoryName: def.name, ...DEFAULT_POLICY, ...def.overrides };
+    },
+  };
 }
+
+export const BUILT_IN_CATALOGUE = createCatalogue('built-in', CATEGORIES);
+
+export const findCategory = BUILT_IN_CATALOGUE.find;
+export const policyFor = BUILT_IN_CATALOGUE.policyFor;

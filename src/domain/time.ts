@@ -3,7 +3,7 @@
  * `addDuration`, so changing how time is counted (working days, office hours) happens here.
  * Pure: no clock, no I/O; safe to call inside workflow code.
  */
-export type DurationUnit = 'minutes' | 'hours' | 'days';
+export type DurationUnit = 'seconds' | 'minutes' | 'hours' | 'days';
 
 export interface Duration {
   value: number;
@@ -11,6 +11,7 @@ export interface Duration {
 }
 
 const MS: Record<DurationUnit, number> = {
+  seconds: 1_000,
   minutes: 60_000,
   hours: 3_600_000,
   days: 86_400_000,

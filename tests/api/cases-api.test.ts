@@ -1,0 +1,286 @@
+import request from 'supertest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp } from '../../src/api/app';
+import { createDb } from '../../src/db/client';
+import { migrateDeploy } from '../../src/db/migrate';
+import { seedDemo } from '../../src/db/seed';
+import { silentLogger } from '../../src/logger';
+import { createTemporalClient } from '../../src/runtime';
+import { eventually } from '../helpers/eventually';
+import { freePort } from '../helpers/ports';
+import { type Stack, startStack, TEST_CATALOGUE } from '../helpers/stack';
+
+const ENTERPRISE = '91310107MA1G0AB10G'; // in bld-tianan, seeded
+const OTHER_ENTERPRISE = '91310107MA1J4EF50C'; // in bld-changfeng, seeded
+
+const openBody = (overrides: Record<string, unknown> = {}) => ({
+  buildingId: 'bld-tianan',
+  enterprise: { creditCode: ENTERPRISE },
+  category: 'other',
+  title: '园区停车位不足',
+  description: '员工停车困难，希望协调周边停车资源。',
+  contact: { name: '周经理', phone: '13900000001' },
+  ...overrides,
+});
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ catalogue: TEST_CATALOGUE });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const api = () => request(stack.app);
+const open = (body: object = openBody(), actor = ENTERPRISE) => api().post('/api/cases').set('X-Actor-Id', actor).send(body);
+const act = (id: string, action: string, actor: string, body: object = {}) =>
+  api().post(`/api/cases/${id}/${action}`).set('X-Actor-Id', actor).send(body);
+const caseCount = () => stack.db.case.count();
+
+describe('POST /api/cases', () => {
+  it('opens a case: 201, assigned to the building\'s 点楼长, recorded in the database, owner notified', async () => {
+    const res = await open();
+    expect(res.status).toBe(201);
+    expect(res.headers.location).toBe(`/api/cases/${res.body.caseId}`);
+    expect(res.body).toMatchObject({
+      stage: 'assigned',
+      owner: { id: 'stw-point-1', level: 1 },
+      chain: { 2: { id: 'stw-area-east' }, 3: { id: 'stw-chief' } },
+      parties: { enterprise: { creditCode: ENTERPRISE } },
+    });
+    expect(res.body.caseId).toMatch(/^C\d{8}-[0-9A-Z]{6}$/);
+    const row = await stack.db.case.findUniqueOrThrow({ where: { id: res.body.caseId }, include: { events: true } });
+    expect(row).toMatchObject({ stage: 'assigned', ownerStewardId: 'stw-point-1', workflowId: `case-${res.body.caseId}` });
+    expect(row.events.map((e) => e.type).sort()).toEqual(['assigned', 'opened']);
+    await eventually(() => expect(stack.sent.filter((n) => n.key.startsWith(res.body.caseId)).map((n) => n.recipient.id)).toEqual(['stw-point-1']));
+    const notification = await stack.db.notification.findFirstOrThrow({ where: { caseId: res.body.caseId } });
+    expect(notification).toMatchObject({ status: 'sent', attempts: 1, recipientId: 'stw-point-1', template: 'assigned_to_you' });
+  });
+
+  it('lets a steward of the chain open a case for a new enterprise, registering it', async () => {
+    const res = await open(openBody({ enterprise: { creditCode: '91310107MA1L8JK908', name: '上海新入驻科技有限公司' } }), 'stw-point-1');
+    expect(res.status).toBe(201);
+    expect(await stack.db.enterprise.findUnique({ where: { creditCode: '91310107MA1L8JK908' } })).toMatchObject({ name: '上海新入驻科技有限公司' });
+  });
+
+  it('returns the same case for a repeated Idempotency-Key, and never starts a second workflow', async () => {
+    const key = 'idem-key-000001';
+    const before = await caseCount();
+    const first = await open().set('Idempotency-Key', key);
+    expect(first.status).toBe(201);
+    const again = await open().set('Idempotency-Key', key);
+    expect(again.status).toBe(200);
+    expect(again.body.caseId).toBe(first.body.caseId);
+    const concurrent = await Promise.all([1, 2, 3].map(() => open().set('Idempotency-Key', 'idem-key-000002')));
+    const ids = new Set(concurrent.filter((r) => r.status < 300).map((r) => r.body.caseId));
+    expect(ids.size).toBe(1);
+    for (const r of concurrent) expect([200, 201, 409]).toContain(r.status);
+    expect(await caseCount()).toBe(before + 2);
+    const reused = await open(openBody({ title: '另一件事' })).set('Idempotency-Key', key);
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('idempotency_key_reused');
+  });
+
+  describe('rejects bad input with 400 and field-level reasons, creating nothing', () => {
+    const cases: [string, () => request.Test, string, RegExp][] = [
+      ['unknown building', () => open(openBody({ buildingId: 'bld-nowhere' })), 'body.buildingId', /unknown building/],
+      ['credit code with a wrong check character', () => open(openBody({ enterprise: { creditCode: '91310107MA1G0AB10H' } })), 'body.enterprise.creditCode', /check character/],
+      ['credit code of the wrong length', () => open(openBody({ enterprise: { creditCode: '9131010' } })), 'body.enterprise.creditCode', /18 characters/],
+      ['empty description', () => open(openBody({ description: '   ' })), 'body.description', /must not be empty/],
+      ['over-long description', () => open(openBody({ description: '长'.repeat(4001) })), 'body.description', /at most 4000/],
+      ['unknown field', () => open({ ...openBody(), priority: 'high' }), 'body.priority', /unknown field/],
+      ['unknown category', () => open(openBody({ category: 'no_such_category' })), 'body.category', /unknown category/],
+      ['missing X-Actor-Id', () => api().post('/api/cases').send(openBody()), 'headers.x-actor-id', /./],
+      ['unknown enterprise without a name', () => open(openBody({ enterprise: { creditCode: '91310107MA1M0LM20F' } }), 'stw-point-1'), 'body.enterprise.name', /give its name/],
+    ];
+    it.each(cases)('%s', async (_name, send, field, message) => {
+      const before = await caseCount();
+      const res = await send();
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(res.body.error.issues).toEqual(expect.arrayContaining([{ field, message: expect.stringMatching(message) }]));
+      expect(await caseCount()).toBe(before);
+    });
+
+    it('malformed JSON', async () => {
+      const res = await api().post('/api/cases').set('X-Actor-Id', ENTERPRISE).set('content-type', 'application/json').send('{"buildingId":');
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('malformed_json');
+    });
+
+    it('an oversized body is refused before parsing (413)', async () => {
+      const before = await caseCount();
+      const res = await open(openBody({ description: 'x'.repeat(70_000) }));
+      expect(res.status).toBe(413);
+      expect(res.body.error).toMatchObject({ code: 'payload_too_large', message: expect.stringContaining('64 kB') });
+      expect(await caseCount()).toBe(before);
+    });
+  });
+
+  it('refuses actors who may not open the case (403)', async () => {
+    expect((await open(openBody(), 'nobody')).status).toBe(403);
+    expect((await open(openBody(), OTHER_ENTERPRISE)).status).toBe(403); // another enterprise
+    expect((await open(openBody(), 'stw-point-3')).status).toBe(403); // steward of another building
+    expect((await open(openBody(), 'dept-market')).status).toBe(403);
+  });
+});
+
+describe('actions', () => {
+  it('drives a case through dispatch, a rejected reply, approval and follow-up to closed; then reads it from the database', async () => {
+    const { body: opened } = await open(openBody({ category: 'quick_test', title: '快速流程' }));
+    const id = opened.caseId as string;
+    // the response clock is one second: acknowledge quickly, or the 分楼长 owns it
+    expect((await act(id, 'acknowledge', 'stw-point-1', { note: '已联系' })).status).toBe(200);
+    const dispatched = await act(id, 'dispatch', 'stw-point-1', { departmentId: 'dept-market', instructions: '请核查' });
+    expect(dispatched.status).toBe(200);
+    expect(dispatched.body).toMatchObject({ stage: 'in_progress', dispatch: { departmentId: 'dept-market' } });
+    expect((await act(id, 'department-reply', 'dept-tax', { text: '非我部门' })).status).toBe(403);
+    await eventually(async () => expect((await api().get(`/api/cases?departmentId=dept-market&stage=in_progress`)).body.items.map((c: { id: string }) => c.id)).toContain(id));
+    expect((await act(id, 'department-reply', 'dept-market', { text: '已核查' })).body.stage).toBe('pending_approval');
+    const rejected = await act(id, 'reject', 'stw-point-1', { reason: '答复不完整' });
+    expect(rejected.body).toMatchObject({ stage: 'in_progress', dispatch: { status: 'dispatched' } });
+    await act(id, 'department-reply', 'dept-market', { text: '已核查并指导整改，企业已确认' });
+    const approved = await act(id, 'approve', 'stw-point-1');
+    expect(approved.body).toMatchObject({ stage: 'resolved' });
+    await eventually(async () => expect((await api().get(`/api/cases/${id}`)).body.stage).toBe('follow_up'));
+    const closed = await act(id, 'follow-up', 'stw-point-1', { satisfaction: 'satisfied', comment: '满意' });
+    expect(closed.body).toMatchObject({ stage: 'closed', outcome: 'closed', satisfaction: 'satisfied' });
+
+    const read = await eventually(async () => {
+      const r = await api().get(`/api/cases/${id}`);
+      expect(r.body.source).toBe('database');
+      return r;
+    });
+    expect(read.body.history.map((e: { type: string }) => e.type)).toEqual([
+      'opened', 'assigned', 'acknowledged', 'dispatched', 'dispatch_delivered', 'department_replied', 'proposal_rejected',
+      'department_replied', 'proposal_approved', 'follow_up_due', 'follow_up_recorded', 'closed',
+    ]);
+    expect(read.body.history.find((e: { type: string }) => e.type === 'proposal_rejected')).toMatchObject({ reason: '答复不完整', actor: { id: 'stw-point-1' } });
+    const after = await act(id, 'withdraw', ENTERPRISE);
+    expect(after.status).toBe(409);
+    expect(after.body.error.message).toMatch(/finished/);
+  });
+
+  it('refuses out-of-turn actions with 409 and outsiders with 403, with the reason', async () => {
+    const { body: opened } = await open();
+    const id = opened.caseId as string;
+    const early = await act(id, 'approve', 'stw-point-1');
+    expect(early.status).toBe(409);
+    expect(early.body.error).toMatchObject({ code: 'refused', message: expect.stringContaining('pending_approval') });
+    const outsider = await act(id, 'acknowledge', 'stw-point-3');
+    expect(outsider.status).toBe(403);
+    expect(outsider.body.error.message).toMatch(/not a steward of this case's chain/);
+    expect((await act(id, 'acknowledge', 'ghost')).status).toBe(403);
+    expect((await act(id, 'withdraw', 'stw-point-1')).status).toBe(403);
+    const badBody = await act(id, 'reject', 'stw-point-1', { reason: '' });
+    expect(badBody.status).toBe(400);
+    expect(badBody.body.error.issues[0].field).toBe('body.reason');
+    const state = await api().get(`/api/cases/${id}`);
+    expect(state.body.history).toHaveLength(2); // nothing was recorded by the refused calls
+  });
+
+  it('reassigns to a steward of the same level only', async () => {
+    const { body: opened } = await open();
+    const id = opened.caseId as string;
+    expect((await act(id, 'reassign', 'stw-point-1', { toStewardId: 'stw-area-west' })).status).toBe(409);
+    const unknown = await act(id, 'reassign', 'stw-point-1', { toStewardId: 'stw-nobody' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.issues[0]).toMatchObject({ field: 'body.toStewardId' });
+    const moved = await act(id, 'reassign', 'stw-point-1', { toStewardId: 'stw-point-2', reason: '分工调整' });
+    expect(moved.body.owner).toMatchObject({ id: 'stw-point-2' });
+    expect((await act(id, 'acknowledge', 'stw-point-1')).status).toBe(403);
+    expect((await act(id, 'acknowledge', 'stw-point-2')).status).toBe(200);
+  });
+
+  it('lets the enterprise withdraw and declines with a reason', async () => {
+    const a = (await open()).body.caseId as string;
+    expect((await act(a, 'withdraw', ENTERPRISE, { reason: '已自行解决' })).body).toMatchObject({ stage: 'withdrawn' });
+    const b = (await open()).body.caseId as string;
+    expect((await act(b, 'decline', 'stw-point-1', { reason: '重复诉求' })).body).toMatchObject({ stage: 'rejected', outcome: 'rejected' });
+  });
+
+  it('answers 404 for an unknown case', async () => {
+    expect((await api().get('/api/cases/C20260101-ABCDEF')).status).toBe(404);
+    expect((await act('C20260101-ABCDEF', 'acknowledge', 'stw-point-1')).status).toBe(404);
+    const malformed = await api().get('/api/cases/not-a-case');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.issues[0].field).toBe('params.id');
+  });
+});
+
+describe('GET /api/cases (managers\' lists)', () => {
+  it('lists overdue cases by level and building, paginated', async () => {
+    const late = (await open(openBody({ category: 'quick_test', title: '超期示例' }))).body.caseId as string;
+    // nobody acknowledges within a second: the case escalates to the 分楼长 and is overdue
+    const row = await eventually(async () => {
+      const r = await stack.db.case.findUniqueOrThrow({ where: { id: late } });
+      expect(r).toMatchObject({ overdue: true, ownerLevel: 2, ownerStewardId: 'stw-area-east', escalations: 1 });
+      return r;
+    });
+    expect(row.overdueSince).not.toBeNull();
+    const overdue = await api().get('/api/cases').query({ overdue: 'true', level: 2, buildingId: 'bld-tianan' });
+    expect(overdue.status).toBe(200);
+    expect(overdue.body.items.map((c: { id: string }) => c.id)).toContain(late);
+    expect(overdue.body.items.every((c: { overdue: boolean; ownerLevel: number }) => c.overdue && c.ownerLevel === 2)).toBe(true);
+    expect((await api().get('/api/cases').query({ overdue: 'true', areaId: 'area-west' })).body.items).toEqual([]);
+    expect((await api().get('/api/cases').query({ overdue: 'true', level: 1 })).body.items.map((c: { id: string }) => c.id)).not.toContain(late);
+    const page = await api().get('/api/cases').query({ pageSize: 2, page: 1 });
+    expect(page.body).toMatchObject({ page: 1, pageSize: 2 });
+    expect(page.body.items).toHaveLength(2);
+    expect(page.body.total).toBeGreaterThan(2);
+    const bad = await api().get('/api/cases').query({ level: 4, overdue: 'maybe' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues.map((i: { field: string }) => i.field).sort()).toEqual(['query.level', 'query.overdue']);
+  });
+});
+
+describe('reference and documentation', () => {
+  it('serves an OpenAPI 3 document generated from the zod schemas', async () => {
+    const res = await api().get('/api/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+    for (const action of ['acknowledge', 'propose', 'approve', 'reject', 'reassign', 'dispatch', 'department-reply', 'follow-up', 'withdraw', 'decline']) {
+      expect(res.body.paths[`/api/cases/{id}/${action}`]?.post).toBeDefined();
+    }
+    expect(res.body.components.schemas.OpenCase.properties.enterprise.properties.creditCode).toBeDefined();
+    expect(res.body.components.schemas.OpenCase.additionalProperties).toBe(false);
+  });
+
+  it('lists the catalogue and the directory', async () => {
+    const cats = await api().get('/api/categories');
+    expect(cats.body.items.find((c: { code: string }) => c.code === 'outdoor_promotion')).toMatchObject({ name: '外摆活动审批', policy: { resolution: { value: 2, unit: 'days' } } });
+    const dir = await api().get('/api/directory');
+    expect(dir.body.stewards.filter((s: { level: number }) => s.level === 1)).toHaveLength(4);
+    expect(dir.body.buildings).toHaveLength(4);
+    expect((await api().get('/api/nothing-here')).status).toBe(404);
+  });
+});
+
+describe('when Temporal is unreachable', () => {
+  it('answers 503 and leaves no half-created case behind', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'steward-503-'));
+    const url = `file:${path.join(dir, 'down.db')}`;
+    await migrateDeploy(url);
+    const db = createDb(url);
+    await seedDemo(db);
+    const { client, connection } = createTemporalClient({ address: `127.0.0.1:${await freePort()}`, namespace: 'default' });
+    const app = createApp({ db, temporal: client, taskQueue: 'nowhere', logger: silentLogger });
+    try {
+      const res = await request(app).post('/api/cases').set('X-Actor-Id', ENTERPRISE).set('Idempotency-Key', 'down-key-0001').send(openBody());
+      expect(res.status).toBe(503);
+      expect(res.body.error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/unreachable.*nothing was changed/) });
+      expect(await db.case.count()).toBe(0);
+      expect(await db.idempotencyKey.count()).toBe(0); // the key is free for the retry
+      expect((await request(app).get('/api/cases/C20260101-ABCDEF')).status).toBe(503);
+      expect((await request(app).post('/api/cases/C20260101-ABCDEF/acknowledge').set('X-Actor-Id', 'stw-point-1').send({})).status).toBe(503);
+    } finally {
+      await connection.close().catch(() => undefined);
+      await db.$disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
