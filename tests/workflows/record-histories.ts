@@ -1,0 +1,69 @@
+/**
+ * Records the committed histories that replay.test.ts replays. Run it only when a workflow
+ * change is intended to be incompatible (and then version the change with patched() instead
+ * of re-recording, once cases run in production):
+ *   node --import tsx tests/workflows/record-histories.ts
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId } from '../../src/workflows/definitions';
+import type { caseWorkflow } from '../../src/workflows';
+import { caseInput, department, enterprise, steward } from '../fixtures/case-input';
+import { fakeActivities } from '../helpers/fake-activities';
+import { createTimeSkippingEnv } from '../helpers/temporal';
+
+async function main() {
+  const env = await createTimeSkippingEnv();
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record', workflowBundle, activities: fakeActivities().activities });
+  const scenarios: Record<string, (caseId: string) => Promise<void>> = {
+    // dispatch, department reply, approval, follow-up: satisfied
+    'closed-satisfied': async (caseId) => {
+      const h = await start(caseId);
+      await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
+      await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), department: { id: 'dept-market', name: '市场监管所' } }] });
+      await env.sleep('1 minute');
+      await h.executeUpdate(ACTION_UPDATES.departmentReply, { args: [{ actor: department, text: '已核查' }] });
+      await h.executeUpdate(ACTION_UPDATES.approve, { args: [{ actor: steward(1) }] });
+      await env.sleep('1 day');
+      await h.executeUpdate(ACTION_UPDATES.recordFollowUp, { args: [{ actor: steward(1), satisfaction: 'satisfied' }] });
+      await h.result();
+    },
+    // missed acknowledgement up to 总楼长 and two 督办 reminders, then withdrawn
+    'escalated-withdrawn': async (caseId) => {
+      const h = await start(caseId);
+      await env.sleep('1 day');
+      await env.sleep('2 days');
+      await env.sleep('2 days');
+      await env.sleep('1 day');
+      await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise, reason: '已自行解决' }] });
+      await h.result();
+    },
+  };
+  async function start(caseId: string) {
+    const h = await env.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
+      workflowId: caseWorkflowId(caseId),
+      taskQueue: 'record',
+      args: [caseInput(caseId)],
+    });
+    await h.executeUpdate(awaitRecordedUpdate);
+    return h;
+  }
+  await worker.runUntil(async () => {
+    for (const [name, run] of Object.entries(scenarios)) {
+      const caseId = `C20260302-${name.slice(0, 6).toUpperCase().replace(/[^A-Z]/g, 'X')}`;
+      await run(caseId);
+      const history = await env.client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
+      writeFileSync(path.join(__dirname, 'histories', `${name}.json`), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1));
+      console.log(`recorded ${name}: ${history.events?.length} history events`);
+    }
+  });
+  await env.teardown();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
