@@ -1,0 +1,118 @@
+/**
+ * npm run bench — what a case costs on this machine: N cases opened and driven to closed
+ * over real HTTP against a real Temporal dev server, worker and SQLite database.
+ * Reports action latency percentiles, throughput, Temporal history events and read-model
+ * events per case, and memory. BENCH_CASES (default 50), BENCH_CONCURRENCY (default 10).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createApp } from '../src/api/app';
+import { createDb } from '../src/db/client';
+import { migrateDeploy } from '../src/db/migrate';
+import { DEMO, seedDemo } from '../src/db/seed';
+import { createCatalogue, CATEGORIES } from '../src/domain/policy';
+import { silentLogger } from '../src/logger';
+import { createCaseWorker, createTemporalClient } from '../src/runtime';
+import { startDevServer } from '../src/temporal/dev-server';
+import { caseWorkflowId } from '../src/workflows/definitions';
+
+const N = Number(process.env.BENCH_CASES ?? 50);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
+};
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'steward-bench-'));
+  const server = await startDevServer({ executable: path.resolve('.temporal/bin/temporal'), headless: true });
+  const url = `file:${path.join(dir, 'bench.db')}`;
+  await migrateDeploy(url);
+  const db = createDb(url);
+  await seedDemo(db);
+  const catalogue = createCatalogue('bench', [
+    ...CATEGORIES.filter((c) => c.code !== 'other'),
+    { code: 'other', name: '其他', overrides: { followUpDelay: { value: 1, unit: 'seconds' } } },
+  ]);
+  const target = { address: server.address, namespace: 'default' };
+  const { worker, connection } = await createCaseWorker({ db, logger: silentLogger, target, taskQueue: 'bench' });
+  const running = worker.run();
+  const { client, connection: clientConnection } = createTemporalClient(target);
+  const app = createApp({ db, temporal: client, taskQueue: 'bench', logger: silentLogger, catalogue });
+  const http = app.listen(0, '127.0.0.1');
+  await new Promise((r) => http.once('listening', r));
+  const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api`;
+
+  const latency: Record<string, number[]> = {};
+  async function call(action: string, url: string, actor: string, body: unknown) {
+    const t = performance.now();
+    const res = await fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor-id': actor }, body: JSON.stringify(body) });
+    (latency[action] ??= []).push(performance.now() - t);
+    const json = (await res.json()) as Record<string, any>;
+    if (res.status >= 300) throw new Error(`${action}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  const lifetimes: number[] = [];
+  async function oneCase(i: number) {
+    const b = DEMO.buildings[i % DEMO.buildings.length]!;
+    const e = DEMO.enterprises.find((x) => x.buildingId === b.id)!;
+    const started = performance.now();
+    const opened = await call('open', '/cases', e.creditCode, {
+      buildingId: b.id, enterprise: { creditCode: e.creditCode }, category: 'other',
+      title: `基准诉求 ${i}`, description: '基准测试', contact: { name: '测试', phone: '13900000000' },
+    });
+    const id = opened.caseId as string;
+    await call('acknowledge', `/cases/${id}/acknowledge`, b.pointStewardId, {});
+    await call('propose', `/cases/${id}/propose`, b.pointStewardId, { text: '已解决' });
+    await call('approve', `/cases/${id}/approve`, b.pointStewardId, {});
+    for (;;) {
+      const s = (await (await fetch(`${base}/cases/${id}`)).json()) as { stage: string };
+      if (s.stage === 'follow_up') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await call('follow-up', `/cases/${id}/follow-up`, b.pointStewardId, { satisfaction: 'satisfied' });
+    lifetimes.push(performance.now() - started);
+    return id;
+  }
+
+  const t0 = performance.now();
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < N) ids.push(await oneCase(next++));
+  }));
+  const wall = (performance.now() - t0) / 1000;
+
+  const histories = await Promise.all(ids.slice(0, 10).map((id) => client.workflow.getHandle(caseWorkflowId(id)).fetchHistory()));
+  const historyEvents = histories.map((h) => h.events?.length ?? 0);
+  const dbEvents = await db.caseEvent.count({ where: { caseId: { in: ids } } });
+  const mem = process.memoryUsage();
+
+  console.log(`\ncases: ${N} driven open → closed, ${CONCURRENCY} at a time, in ${wall.toFixed(1)} s (${(N / wall).toFixed(1)} cases/s, incl. a 1 s follow-up delay each)`);
+  console.log('action latency over HTTP (ms):');
+  for (const [action, xs] of Object.entries(latency)) {
+    console.log(`  ${action.padEnd(12)} p50 ${pct(xs, 50).toFixed(0).padStart(5)}  p95 ${pct(xs, 95).toFixed(0).padStart(5)}  max ${Math.max(...xs).toFixed(0).padStart(5)}`);
+  }
+  console.log(`case lifetime (ms): p50 ${pct(lifetimes, 50).toFixed(0)}  p95 ${pct(lifetimes, 95).toFixed(0)}`);
+  console.log(`read-model events per case: ${(dbEvents / N).toFixed(1)}; Temporal history events per case: ${Math.min(...historyEvents)}–${Math.max(...historyEvents)}`);
+  console.log(`process memory (API + worker): rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+
+  http.close();
+  worker.shutdown();
+  await running;
+  await Promise.all([connection.close(), clientConnection.close()]);
+  await db.$disconnect();
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
