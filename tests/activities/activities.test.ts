@@ -11,127 +11,138 @@ import { ACTIONS, newCaseState, openAndAssign } from '../../src/domain/case-rule
 import { notificationContext } from '../../src/domain/messages';
 import { NOTIFY_MAX_ATTEMPTS } from '../../src/workflows/definitions';
 import { caseInput, steward } from '../fixtures/case-input';
+import { startPostgres, type TestPostgres } from '../helpers/postgres';
 
-let dir: string;
 let db: Db;
 
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'steward-acts-'));
-  const url = `file:${path.join(dir, 'acts.db')}`;
-  await migrateDeploy(url);
-  db = createDb(url);
-  await seedDemo(db);
-});
+// The same activities against both databases the product supports.
+describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
+  let dir: string;
+  let postgres: TestPostgres | undefined;
 
-afterAll(async () => {
-  await db?.$disconnect();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function flakyChannel(failures: number) {
-  const delivered: OutgoingNotification[] = [];
-  let left = failures;
-  const channel: NotificationChannel = {
-    name: 'log',
-    async send(m) {
-      if (left-- > 0) throw new Error('gateway timeout (injected)');
-      delivered.push(m);
-    },
-  };
-  return { channel, delivered };
-}
-
-const activitiesWith = (channel: NotificationChannel) => createActivities({ db, channel, connectors: {} });
-
-function sampleCase(caseId: string) {
-  const state = newCaseState(caseInput(caseId), new Date('2026-03-02T01:00:00Z'));
-  const effects = openAndAssign(state, new Date('2026-03-02T01:00:00Z'));
-  return { state, effects };
-}
-
-describe('persistCase', () => {
-  it('writes the case row and its events once, however often a batch is retried', async () => {
-    const acts = activitiesWith(flakyChannel(0).channel);
-    const { state } = sampleCase('C20260302-PERS01');
-    const { history, ...snapshot } = state;
-    const env = new MockActivityEnvironment();
-    expect(await env.run(acts.persistCase, { state: snapshot, events: history })).toEqual({ version: 2, inserted: 2 });
-    expect(await env.run(acts.persistCase, { state: snapshot, events: history })).toEqual({ version: 2, inserted: 0 });
-
-    ACTIONS.acknowledge.apply(state, { actor: steward(1) }, new Date('2026-03-02T02:00:00Z'));
-    const { history: h2, ...later } = state;
-    await env.run(acts.persistCase, { state: later, events: h2.slice(2) });
-    // a stale attempt arriving late must not rewind the row
-    await env.run(acts.persistCase, { state: snapshot, events: history });
-
-    const row = await db.case.findUniqueOrThrow({ where: { id: 'C20260302-PERS01' }, include: { events: { orderBy: { seq: 'asc' } } } });
-    expect(row).toMatchObject({ stage: 'acknowledged', version: 3, ownerStewardId: 'stw-point-1' });
-    expect(row.acknowledgedAt?.toISOString()).toBe('2026-03-02T02:00:00.000Z');
-    expect(row.events.map((e) => [e.seq, e.type])).toEqual([[1, 'opened'], [2, 'assigned'], [3, 'acknowledged']]);
-  });
-});
-
-describe('notify', () => {
-  it('retries a failing channel and delivers exactly once, recording attempts', async () => {
-    const { channel, delivered } = flakyChannel(2);
-    const acts = activitiesWith(channel);
-    const { state, effects } = sampleCase('C20260302-NOTE01');
-    const intent = effects.notify[0]!;
-    const input = { caseId: state.caseId, intent, context: notificationContext(state, intent) };
-
-    for (const attempt of [1, 2]) {
-      const env = new MockActivityEnvironment({ attempt });
-      await expect(env.run(acts.notify, input)).rejects.toThrow(/gateway timeout/);
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'steward-acts-'));
+    let url = `file:${path.join(dir, 'acts.db')}`;
+    if (provider === 'postgresql') {
+      postgres = await startPostgres();
+      url = postgres.url;
     }
-    const row = await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } });
-    expect(row).toMatchObject({ status: 'retrying', attempts: 2, lastError: 'gateway timeout (injected)' });
-
-    expect(await new MockActivityEnvironment({ attempt: 3 }).run(acts.notify, input)).toMatchObject({ status: 'sent', duplicate: false });
-    // a retry after success (e.g. the completion was lost) must not send again
-    expect(await new MockActivityEnvironment({ attempt: 4 }).run(acts.notify, input)).toMatchObject({ status: 'sent', duplicate: true });
-    expect(delivered).toHaveLength(1);
-    expect(delivered[0]).toMatchObject({ recipient: { id: 'stw-point-1', name: '陈静', phone: '13800000011' }, subject: '新诉求待签收' });
-    expect(delivered[0]!.body).toContain('天安千树大厦');
-    expect(delivered[0]!.body).toMatch(/办理时限：2026-03-03 09:00（北京时间）/);
-    expect(await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } })).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
+    await migrateDeploy(url);
+    db = createDb(url);
+    await seedDemo(db);
   });
 
-  it('marks the notification failed on its last attempt', async () => {
-    const acts = activitiesWith(flakyChannel(99).channel);
-    const { state, effects } = sampleCase('C20260302-NOTE02');
-    const intent = effects.notify[0]!;
-    await expect(
-      new MockActivityEnvironment({ attempt: NOTIFY_MAX_ATTEMPTS }).run(acts.notify, { caseId: state.caseId, intent, context: notificationContext(state, intent) }),
-    ).rejects.toThrow();
-    expect(await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } })).toMatchObject({ status: 'failed' });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await postgres?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses an unknown recipient without retrying', async () => {
-    const acts = activitiesWith(flakyChannel(0).channel);
-    const { state, effects } = sampleCase('C20260302-NOTE03');
-    const intent = { ...effects.notify[0]!, recipient: { kind: 'steward' as const, id: 'stw-ghost' } };
-    await expect(new MockActivityEnvironment().run(acts.notify, { caseId: state.caseId, intent, context: notificationContext(state, intent) })).rejects.toMatchObject({
-      type: 'UnknownRecipient',
-      nonRetryable: true,
+  function flakyChannel(failures: number) {
+    const delivered: OutgoingNotification[] = [];
+    let left = failures;
+    const channel: NotificationChannel = {
+      name: 'log',
+      async send(m) {
+        if (left-- > 0) throw new Error('gateway timeout (injected)');
+        delivered.push(m);
+      },
+    };
+    return { channel, delivered };
+  }
+
+  const activitiesWith = (channel: NotificationChannel) => createActivities({ db, channel, connectors: {} });
+
+  function sampleCase(caseId: string) {
+    const state = newCaseState(caseInput(caseId), new Date('2026-03-02T01:00:00Z'));
+    const effects = openAndAssign(state, new Date('2026-03-02T01:00:00Z'));
+    return { state, effects };
+  }
+
+  describe('persistCase', () => {
+    it('writes the case row and its events once, however often a batch is retried', async () => {
+      const acts = activitiesWith(flakyChannel(0).channel);
+      const { state } = sampleCase('C20260302-PERS01');
+      const { history, ...snapshot } = state;
+      const env = new MockActivityEnvironment();
+      expect(await env.run(acts.persistCase, { state: snapshot, events: history })).toEqual({ version: 2, inserted: 2 });
+      expect(await env.run(acts.persistCase, { state: snapshot, events: history })).toEqual({ version: 2, inserted: 0 });
+
+      ACTIONS.acknowledge.apply(state, { actor: steward(1) }, new Date('2026-03-02T02:00:00Z'));
+      const { history: h2, ...later } = state;
+      await env.run(acts.persistCase, { state: later, events: h2.slice(2) });
+      // a stale attempt arriving late must not rewind the row
+      await env.run(acts.persistCase, { state: snapshot, events: history });
+
+      const row = await db.case.findUniqueOrThrow({ where: { id: 'C20260302-PERS01' }, include: { events: { orderBy: { seq: 'asc' } } } });
+      expect(row).toMatchObject({ stage: 'acknowledged', version: 3, ownerStewardId: 'stw-point-1' });
+      expect(row.acknowledgedAt?.toISOString()).toBe('2026-03-02T02:00:00.000Z');
+      expect(row.events.map((e) => [e.seq, e.type])).toEqual([[1, 'opened'], [2, 'assigned'], [3, 'acknowledged']]);
     });
   });
-});
 
-describe('dispatchToDepartment', () => {
-  it('delivers through the department\'s adapter and refuses unknown departments and adapters', async () => {
-    const deliveries: string[] = [];
-    const acts = createActivities({
-      db,
-      channel: flakyChannel(0).channel,
-      connectors: { portal: { name: 'portal', deliver: async (d) => (deliveries.push(`${d.department.id}:${d.subject}`), { reference: 'r1' }) } },
+  describe('notify', () => {
+    it('retries a failing channel and delivers exactly once, recording attempts', async () => {
+      const { channel, delivered } = flakyChannel(2);
+      const acts = activitiesWith(channel);
+      const { state, effects } = sampleCase('C20260302-NOTE01');
+      const intent = effects.notify[0]!;
+      const input = { caseId: state.caseId, intent, context: notificationContext(state, intent) };
+
+      for (const attempt of [1, 2]) {
+        const env = new MockActivityEnvironment({ attempt });
+        await expect(env.run(acts.notify, input)).rejects.toThrow(/gateway timeout/);
+      }
+      const row = await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } });
+      expect(row).toMatchObject({ status: 'retrying', attempts: 2, lastError: 'gateway timeout (injected)' });
+
+      expect(await new MockActivityEnvironment({ attempt: 3 }).run(acts.notify, input)).toMatchObject({ status: 'sent', duplicate: false });
+      // a retry after success (e.g. the completion was lost) must not send again
+      expect(await new MockActivityEnvironment({ attempt: 4 }).run(acts.notify, input)).toMatchObject({ status: 'sent', duplicate: true });
+      expect(delivered).toHaveLength(1);
+      expect(delivered[0]).toMatchObject({ recipient: { id: 'stw-point-1', name: '陈静', phone: '13800000011' }, subject: '新诉求待签收' });
+      expect(delivered[0]!.body).toContain('天安千树大厦');
+      expect(delivered[0]!.body).toMatch(/办理时限：2026-03-03 09:00（北京时间）/);
+      expect(await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } })).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
     });
-    const { state } = sampleCase('C20260302-DISP01');
-    const context = notificationContext(state, null);
-    const env = new MockActivityEnvironment();
-    expect(await env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-market', context })).toEqual({ adapter: 'portal', reference: 'r1' });
-    expect(deliveries).toEqual(['dept-market:楼长制诉求派单']);
-    await expect(env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-none', context })).rejects.toMatchObject({ type: 'UnknownDepartment' });
-    await db.department.update({ where: { id: 'dept-fire' }, data: { adapter: 'fax' } });
-    await expect(env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-fire', context })).rejects.toMatchObject({ type: 'UnknownAdapter' });
+
+    it('marks the notification failed on its last attempt', async () => {
+      const acts = activitiesWith(flakyChannel(99).channel);
+      const { state, effects } = sampleCase('C20260302-NOTE02');
+      const intent = effects.notify[0]!;
+      await expect(
+        new MockActivityEnvironment({ attempt: NOTIFY_MAX_ATTEMPTS }).run(acts.notify, { caseId: state.caseId, intent, context: notificationContext(state, intent) }),
+      ).rejects.toThrow();
+      expect(await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } })).toMatchObject({ status: 'failed' });
+    });
+
+    it('refuses an unknown recipient without retrying', async () => {
+      const acts = activitiesWith(flakyChannel(0).channel);
+      const { state, effects } = sampleCase('C20260302-NOTE03');
+      const intent = { ...effects.notify[0]!, recipient: { kind: 'steward' as const, id: 'stw-ghost' } };
+      await expect(new MockActivityEnvironment().run(acts.notify, { caseId: state.caseId, intent, context: notificationContext(state, intent) })).rejects.toMatchObject({
+        type: 'UnknownRecipient',
+        nonRetryable: true,
+      });
+    });
+  });
+
+  describe('dispatchToDepartment', () => {
+    it('delivers through the department\'s adapter and refuses unknown departments and adapters', async () => {
+      const deliveries: string[] = [];
+      const acts = createActivities({
+        db,
+        channel: flakyChannel(0).channel,
+        connectors: { portal: { name: 'portal', deliver: async (d) => (deliveries.push(`${d.department.id}:${d.subject}`), { reference: 'r1' }) } },
+      });
+      const { state } = sampleCase('C20260302-DISP01');
+      const context = notificationContext(state, null);
+      const env = new MockActivityEnvironment();
+      expect(await env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-market', context })).toEqual({ adapter: 'portal', reference: 'r1' });
+      expect(deliveries).toEqual(['dept-market:楼长制诉求派单']);
+      await expect(env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-none', context })).rejects.toMatchObject({ type: 'UnknownDepartment' });
+      await db.department.update({ where: { id: 'dept-fire' }, data: { adapter: 'fax' } });
+      await expect(env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-fire', context })).rejects.toMatchObject({ type: 'UnknownAdapter' });
+    });
   });
 });
