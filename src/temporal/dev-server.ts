@@ -4,6 +4,10 @@
  * Used by `npm start` (embedded server persisting to ./data/temporal.db when no external server is
  * configured) and by the test suite. Everything comes in as a parameter: this module reads no env vars
  * and never writes to the console (pass `log` to see the server's output).
+ *
+ * Lifetime: the server is tied to this Node process. It does not keep Node alive by itself, it is
+ * SIGKILLed on Node's 'exit' event, and on Linux `setpriv --pdeathsig` has the kernel kill it if Node
+ * dies abruptly. For a graceful shutdown (SIGTERM, ~1 s) call `stop()`, e.g. from SIGINT/SIGTERM handlers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -119,8 +123,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
   if (!existsSync(opts.executable)) {
     throw new DevServerStartError(`Temporal CLI not found at ${opts.executable}`, '');
   }
-  // Free ports are picked before spawn, so another process can grab one in between; retry on that.
-  const attempts = opts.port === undefined || (!opts.headless && opts.uiPort === undefined) ? 3 : 1;
+  // Free ports are picked before spawn, so another process can grab one in between; retry on that
+  // (only when we pick every port ourselves: a caller's fixed port would just collide again).
+  const attempts = opts.port === undefined && (opts.headless || opts.uiPort === undefined) ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(opts);
@@ -219,7 +224,7 @@ async function startOnce(opts: DevServerOptions): Promise<DevServerHandle> {
   const address = `${ip}:${port}`;
   try {
     await waitUntilReady(address, namespace, startupTimeoutMs, () =>
-      hasExited ? (spawnError?.message ?? `server exited early (${describeExit(child)})`) : undefined,
+      exited.then(() => spawnError?.message ?? `server exited early (${describeExit(child)})`),
     );
   } catch (err) {
     await stop();
@@ -245,18 +250,23 @@ function describeExit(child: ChildProcess): string {
   return child.signalCode ? `signal ${child.signalCode}` : `exit code ${child.exitCode}`;
 }
 
-/** Polls getSystemInfo + describeNamespace until both succeed, the process dies, or the timeout passes. */
+/**
+ * Polls getSystemInfo + describeNamespace until both succeed; fails as soon as the process dies, or when
+ * the timeout passes.
+ */
 async function waitUntilReady(
   address: string,
   namespace: string,
   timeoutMs: number,
-  deadReason: () => string | undefined,
+  died: () => Promise<string>,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no attempt made';
-  while (Date.now() < deadline) {
-    const dead = deadReason();
-    if (dead) throw new Error(dead);
+  let deadReason: string | undefined;
+  const death = died().then((reason) => {
+    deadReason = reason;
+  });
+  const probe = async (): Promise<boolean> => {
     let connection: Connection | undefined;
     try {
       connection = await Connection.connect({ address, connectTimeout: 2_000 });
@@ -264,13 +274,19 @@ async function waitUntilReady(
       await connection.withDeadline(Date.now() + 2_000, () =>
         connection!.workflowService.describeNamespace({ namespace }),
       );
-      return;
+      return true;
     } catch (err) {
       lastError = err instanceof Error ? err.message : String(err);
+      return false;
     } finally {
       await connection?.close().catch(() => undefined);
     }
-    await new Promise((r) => setTimeout(r, 150));
+  };
+  while (Date.now() < deadline) {
+    const ready = await Promise.race([probe(), death.then(() => false)]);
+    if (deadReason !== undefined) throw new Error(deadReason);
+    if (ready) return;
+    await Promise.race([new Promise((r) => setTimeout(r, 150)), death]);
   }
   throw new Error(`timed out after ${timeoutMs} ms; last error: ${lastError}`);
 }
