@@ -12,7 +12,7 @@ import type { ActionArgs, ActionName } from '../domain/case-rules';
 import type { Catalogue } from '../domain/policy';
 import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery, WORKFLOW_TYPE } from '../workflows/definitions';
 import type { Directory } from './directory';
-import { conflict, forbidden, HttpError, invalidField, notFound } from './errors';
+import { conflict, forbidden, HttpError, invalidField, notFound, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
 
 export interface CaseServiceDeps {
@@ -53,6 +53,9 @@ const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code ===
 
 export function createCaseService({ db, temporal, directory, catalogue, taskQueue, actionWaitMs }: CaseServiceDeps) {
   const handle = (caseId: string) => temporal.workflow.getHandle(caseWorkflowId(caseId));
+  // queries and updates need a worker; without one they would hang the HTTP caller
+  const bounded = <T>(fn: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + actionWaitMs, fn);
+  const deadlineExceeded = (err: unknown) => (err as { cause?: { code?: number } })?.cause?.code === 4;
 
   async function fromDatabase(caseId: string): Promise<CaseView | null> {
     const row = await db.case.findUnique({ where: { id: caseId }, include: { events: { orderBy: { seq: 'asc' } } } });
@@ -74,9 +77,10 @@ export function createCaseService({ db, temporal, directory, catalogue, taskQueu
     const row = await db.case.findUnique({ where: { id: caseId }, select: { stage: true } });
     if (row && isTerminal(row.stage as CaseState['stage'])) return (await fromDatabase(caseId))!;
     try {
-      return { ...(await handle(caseId).query(getCaseStateQuery)), source: 'workflow' };
+      return { ...(await bounded(() => handle(caseId).query(getCaseStateQuery))), source: 'workflow' };
     } catch (err) {
       if ((err as Error).name === 'WorkflowNotFoundError') throw notFound(`case ${caseId} not found`);
+      if (deadlineExceeded(err)) throw unavailable(`case ${caseId} did not answer within ${actionWaitMs} ms; is a worker running?`);
       throw err;
     }
   }
@@ -180,10 +184,17 @@ export function createCaseService({ db, temporal, directory, catalogue, taskQueu
       throw conflict(`case ${caseId} is finished (${row.outcome ?? row.stage}); no further actions are accepted`);
     }
     if (!row) await handle(caseId).describe(); // WorkflowNotFoundError → 404; else the row is just lagging
-    const update = await handle(caseId).startUpdate(ACTION_UPDATES[action], {
-      args: [args] as never,
-      waitForStage: WorkflowUpdateStage.ACCEPTED,
-    });
+    let update;
+    try {
+      update = await bounded(() =>
+        handle(caseId).startUpdate(ACTION_UPDATES[action], { args: [args] as never, waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      );
+    } catch (err) {
+      if (!deadlineExceeded(err)) throw err;
+      throw unavailable(
+        `case ${caseId} did not take the action within ${actionWaitMs} ms (is a worker running?); it may still be applied when a worker picks it up, so check the case before retrying`,
+      );
+    }
     // accepted means durable in Temporal; wait a little for the read model to catch up
     const state = await timeout(update.result() as Promise<CaseState>, actionWaitMs);
     if (state === TIMED_OUT) return { status: 202, body: { caseId, action, accepted: true, message: 'action accepted; the record is still being written' } };

@@ -260,6 +260,29 @@ describe('reference and documentation', () => {
   });
 });
 
+describe('when no worker serves the case', () => {
+  it('opens with 202 and answers 503 to reads and actions instead of hanging', async () => {
+    const { client, connection } = createTemporalClient({ address: stack.address, namespace: 'default' });
+    const app = createApp({ db: stack.db, temporal: client, taskQueue: 'no-worker-here', logger: silentLogger, actionWaitMs: 1000 });
+    let caseId: string | undefined;
+    try {
+      const opened = await request(app).post('/api/cases').set('X-Actor-Id', ENTERPRISE).send(openBody());
+      expect(opened.status).toBe(202);
+      caseId = opened.body.caseId;
+      expect(opened.headers.location).toBe(`/api/cases/${caseId}`);
+      const read = await request(app).get(`/api/cases/${caseId}`);
+      expect(read.status).toBe(503);
+      expect(read.body.error.message).toMatch(/worker/);
+      const action = await request(app).post(`/api/cases/${caseId}/acknowledge`).set('X-Actor-Id', 'stw-point-1').send({});
+      expect(action.status).toBe(503);
+      expect(action.body.error.message).toMatch(/check the case before retrying/);
+    } finally {
+      if (caseId) await client.workflow.getHandle(`case-${caseId}`).terminate('test over').catch(() => undefined);
+      await connection.close();
+    }
+  });
+});
+
 describe('when Temporal is unreachable', () => {
   it('answers 503 and leaves no half-created case behind', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'steward-503-'));
