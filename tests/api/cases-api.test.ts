@@ -41,6 +41,7 @@ const act = (id: string, action: string, actor: string, body: object = {}) =>
   api().post(`/api/cases/${id}/${action}`).set('X-Actor-Id', actor).send(body);
 const caseCount = () => stack.db.case.count();
 
+
 describe('POST /api/cases', () => {
   it('opens a case: 201, assigned to the building\'s 点楼长, recorded in the database, owner notified', async () => {
     const res = await open();
@@ -69,20 +70,30 @@ describe('POST /api/cases', () => {
 
   it('returns the same case for a repeated Idempotency-Key, and never starts a second workflow', async () => {
     const key = 'idem-key-000001';
-    const before = await caseCount();
-    const first = await open().set('Idempotency-Key', key);
+    const casesTitled = (title: string) => stack.db.case.count({ where: { title } });
+    const first = await open(openBody({ title: '幂等-顺序' })).set('Idempotency-Key', key);
     expect(first.status).toBe(201);
-    const again = await open().set('Idempotency-Key', key);
+    const again = await open(openBody({ title: '幂等-顺序' })).set('Idempotency-Key', key);
     expect(again.status).toBe(200);
     expect(again.body.caseId).toBe(first.body.caseId);
-    const concurrent = await Promise.all([1, 2, 3].map(() => open().set('Idempotency-Key', 'idem-key-000002')));
-    const ids = new Set(concurrent.filter((r) => r.status < 300).map((r) => r.body.caseId));
-    expect(ids.size).toBe(1);
+    expect(await casesTitled('幂等-顺序')).toBe(1);
+
+    const concurrent = await Promise.all([1, 2, 3].map(() => open(openBody({ title: '幂等-并发' })).set('Idempotency-Key', 'idem-key-000002')));
     for (const r of concurrent) expect([200, 201, 409]).toContain(r.status);
-    expect(await caseCount()).toBe(before + 2);
+    expect(new Set(concurrent.filter((r) => r.status < 300).map((r) => r.body.caseId)).size).toBe(1);
+    expect(await casesTitled('幂等-并发')).toBe(1);
+    // no workflow without its row, and no row without its workflow (visibility may lag a moment)
+    await eventually(async () => {
+      const workflows = [];
+      for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'caseWorkflow'` })) workflows.push(wf.workflowId);
+      const rows = await stack.db.case.findMany({ select: { workflowId: true } });
+      expect(new Set(workflows)).toEqual(new Set(rows.map((r) => r.workflowId)));
+    });
+
     const reused = await open(openBody({ title: '另一件事' })).set('Idempotency-Key', key);
     expect(reused.status).toBe(422);
     expect(reused.body.error.code).toBe('idempotency_key_reused');
+    expect(await casesTitled('另一件事')).toBe(0);
   });
 
   describe('rejects bad input with 400 and field-level reasons, creating nothing', () => {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Express } from 'express';
+import type { Client } from '@temporalio/client';
 import type { NotificationChannel, OutgoingNotification } from '../../src/adapters/notification-channel';
 import { createApp } from '../../src/api/app';
 import { createDb, type Db } from '../../src/db/client';
@@ -50,6 +51,7 @@ export function recordingChannel() {
 export interface Stack {
   app: Express;
   db: Db;
+  client: Client;
   sent: OutgoingNotification[];
   address: string;
   stop(): Promise<void>;
@@ -76,6 +78,7 @@ export async function startStack(opts: { catalogue?: Catalogue } = {}): Promise<
   return {
     app,
     db,
+    client,
     sent,
     address: server.address,
     async stop() {
