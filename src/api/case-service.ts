@@ -4,7 +4,7 @@
  * database, and list from the read model.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { type Client, WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
+import { type Client, isGrpcDeadlineError, WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { Actor, CaseEvent, CaseState, CaseWorkflowInput } from '../domain/case-model';
 import { isTerminal } from '../domain/case-model';
@@ -55,7 +55,7 @@ export function createCaseService({ db, temporal, directory, catalogue, taskQueu
   const handle = (caseId: string) => temporal.workflow.getHandle(caseWorkflowId(caseId));
   // queries and updates need a worker; without one they would hang the HTTP caller
   const bounded = <T>(fn: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + actionWaitMs, fn);
-  const deadlineExceeded = (err: unknown) => (err as { cause?: { code?: number } })?.cause?.code === 4;
+  const deadlineExceeded = (err: unknown) => isGrpcDeadlineError(err) || (err as Error)?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
 
   async function fromDatabase(caseId: string): Promise<CaseView | null> {
     const row = await db.case.findUnique({ where: { id: caseId }, include: { events: { orderBy: { seq: 'asc' } } } });
