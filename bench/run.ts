@@ -13,7 +13,8 @@ import { createApp } from '../src/api/app';
 import { createDb } from '../src/db/client';
 import { migrateDeploy } from '../src/db/migrate';
 import { DEMO, seedDemo } from '../src/db/seed';
-import { createCatalogue, CATEGORIES } from '../src/domain/policy';
+import { loadCatalogue } from '../src/catalogue-file';
+import { createCatalogueStore } from '../src/catalogue-store';
 import { silentLogger } from '../src/logger';
 import { createCaseWorker, createTemporalClient } from '../src/runtime';
 import { startDevServer } from '../src/temporal/dev-server';
@@ -35,15 +36,15 @@ async function main() {
   await migrateDeploy(url);
   const db = createDb(url);
   await seedDemo(db);
-  const catalogue = createCatalogue('bench', [
-    ...CATEGORIES.filter((c) => c.code !== 'other'),
-    { code: 'other', name: '其他', overrides: { followUpDelay: { value: 1, unit: 'seconds' } } },
-  ]);
+  const catalogue = createCatalogueStore(db);
+  await catalogue.seed(loadCatalogue());
+  // the 回访 comes a second after approval, so a bench run can close its cases
+  await catalogue.change('other', { policy: { followUpDelay: { value: 1, unit: 'seconds' } } }, 'bench');
   const target = { address: server.address, namespace: 'default' };
   const { worker, connection } = await createCaseWorker({ db, logger: silentLogger, target, taskQueue: 'bench' });
   const running = worker.run();
   const { client, connection: clientConnection } = createTemporalClient(target);
-  const app = createApp({ db, temporal: client, taskQueue: 'bench', logger: silentLogger, catalogue });
+  const app = createApp({ db, temporal: client, taskQueue: 'bench', logger: silentLogger });
   const http = app.listen(0, '127.0.0.1');
   await new Promise((r) => http.once('listening', r));
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api`;

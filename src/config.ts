@@ -1,5 +1,6 @@
 /** The environment, parsed once. Nothing else in the product reads process.env. */
 import { z } from 'zod';
+import type { OfficeHours } from './domain/working-time';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -25,8 +26,18 @@ const ConfigSchema = z.object({
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   TEMPORAL_CLI: z.string().min(1).default('./.temporal/bin/temporal'),
-  /** JSON service catalogue (categories and time limits); unset: the built-in one */
+  /** service catalogue seed (categories and time limits), loaded into an empty database */
   CATALOGUE_FILE: z.string().min(1).optional(),
+  /** office hours in Beijing time: working-hour and working-day deadlines count these */
+  OFFICE_HOURS: z
+    .string()
+    .regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'must be HH:MM-HH:MM, e.g. 09:00-17:30')
+    .default('09:00-17:30'),
+  /** lunch break inside office hours, or "none" */
+  LUNCH_BREAK: z
+    .string()
+    .regex(/^(\d{2}:\d{2}-\d{2}:\d{2}|none)$/, 'must be HH:MM-HH:MM or none')
+    .default('12:00-13:30'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.default(true),
   /** how long an API call waits for an accepted action to reach the read model before answering 202 */
@@ -34,6 +45,13 @@ const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+export function officeHoursOf(config: Pick<Config, 'OFFICE_HOURS' | 'LUNCH_BREAK'>): OfficeHours {
+  const [start, end] = config.OFFICE_HOURS.split('-') as [string, string];
+  if (config.LUNCH_BREAK === 'none') return { start, end };
+  const [lunchStart, lunchEnd] = config.LUNCH_BREAK.split('-') as [string, string];
+  return { start, end, lunchStart, lunchEnd };
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

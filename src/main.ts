@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp } from './api/app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, officeHoursOf } from './config';
+import { createCatalogueStore } from './catalogue-store';
 import { createDb } from './db/client';
 import { migrateDeploy } from './db/migrate';
 import { seedDemo } from './db/seed';
@@ -19,7 +20,7 @@ import { startDevServer, type DevServerHandle } from './temporal/dev-server';
 async function run() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const catalogue = loadCatalogue(config.CATALOGUE_FILE);
+  const catalogueFile = loadCatalogue(config.CATALOGUE_FILE);
   // we stop the worker ourselves, after the API, so no request is cut off mid-way
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
 
@@ -47,12 +48,14 @@ async function run() {
     await seedDemo(db);
     logger.info('demo directory seeded (GET /api/directory)');
   }
+  const seeded = await createCatalogueStore(db).seed(catalogueFile);
+  if (seeded.length) logger.info({ seeded, version: catalogueFile.version }, 'service catalogue seeded (GET /api/catalogue)');
 
   const target = temporalTarget(config, address);
   const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const workerRun = worker.run();
   const { client, connection } = createTemporalClient(target);
-  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, catalogue, actionWaitMs: config.ACTION_WAIT_MS });
+  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, officeHours: officeHoursOf(config), actionWaitMs: config.ACTION_WAIT_MS });
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });

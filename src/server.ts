@@ -1,6 +1,7 @@
 /** HTTP API only, against TEMPORAL_ADDRESS and DATABASE_URL (migrations applied at start). */
 import { createApp } from './api/app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, officeHoursOf } from './config';
+import { createCatalogueStore } from './catalogue-store';
 import { createDb } from './db/client';
 import { migrateDeploy } from './db/migrate';
 import { createLogger } from './logger';
@@ -10,12 +11,13 @@ import { createTemporalClient, temporalTarget } from './runtime';
 async function run() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const catalogue = loadCatalogue(config.CATALOGUE_FILE);
+  const catalogueFile = loadCatalogue(config.CATALOGUE_FILE);
   if (!config.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS: required when running the API on its own (npm start runs everything)');
   await migrateDeploy(config.DATABASE_URL, { log: (m) => logger.info(m) });
   const db = createDb(config.DATABASE_URL);
+  await createCatalogueStore(db).seed(catalogueFile);
   const { client, connection } = createTemporalClient(temporalTarget(config, config.TEMPORAL_ADDRESS));
-  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, catalogue, actionWaitMs: config.ACTION_WAIT_MS });
+  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, officeHours: officeHoursOf(config), actionWaitMs: config.ACTION_WAIT_MS });
   const server = app.listen(config.PORT, config.HOST, () => logger.info(`API listening on http://${config.HOST}:${config.PORT}/api`));
   const stop = () => {
     server.close(async () => {

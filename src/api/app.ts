@@ -2,7 +2,9 @@ import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
-import { BUILT_IN_CATALOGUE, type Catalogue } from '../domain/policy';
+import { createCatalogueStore } from '../catalogue-store';
+import { DEFAULT_OFFICE_HOURS, type OfficeHours } from '../domain/working-time';
+import { catalogueRouter } from './routes/catalogue';
 import { createCaseService } from './case-service';
 import { createDirectory } from './directory';
 import { errorHandler, notFound } from './errors';
@@ -15,14 +17,15 @@ export interface AppDeps {
   temporal: Client;
   taskQueue: string;
   logger: Logger;
-  catalogue?: Catalogue;
+  officeHours?: OfficeHours;
   actionWaitMs?: number;
 }
 
 /** Builds the HTTP API without listening, so tests drive it with supertest. */
-export function createApp({ db, temporal, taskQueue, logger, catalogue = BUILT_IN_CATALOGUE, actionWaitMs = 10_000 }: AppDeps): express.Express {
+export function createApp({ db, temporal, taskQueue, logger, officeHours = DEFAULT_OFFICE_HOURS, actionWaitMs = 10_000 }: AppDeps): express.Express {
   const directory = createDirectory(db);
-  const cases = createCaseService({ db, temporal, directory, catalogue, taskQueue, actionWaitMs });
+  const catalogue = createCatalogueStore(db);
+  const cases = createCaseService({ db, temporal, directory, catalogue, officeHours, taskQueue, actionWaitMs });
   const document = openApiDocument();
 
   const app = express();
@@ -37,7 +40,8 @@ export function createApp({ db, temporal, taskQueue, logger, catalogue = BUILT_I
     res.json(document);
   });
   app.use('/api/cases', casesRouter(cases, directory));
-  app.use('/api', referenceRouter(directory, catalogue));
+  app.use('/api/catalogue', catalogueRouter(catalogue, directory));
+  app.use('/api', referenceRouter(directory));
   app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));
   return app;

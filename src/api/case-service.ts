@@ -9,7 +9,10 @@ import type { Db } from '../db/client';
 import type { Actor, CaseEvent, CaseState, CaseWorkflowInput } from '../domain/case-model';
 import { isTerminal } from '../domain/case-model';
 import type { ActionArgs, ActionName } from '../domain/case-rules';
-import type { Catalogue } from '../domain/policy';
+import type { CatalogueStore } from '../catalogue-store';
+import { workingCalendar } from '../calendar';
+import type { OfficeHours } from '../domain/working-time';
+import { describeClocks } from '../domain/clocks';
 import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery, WORKFLOW_TYPE } from '../workflows/definitions';
 import type { Directory } from './directory';
 import { conflict, forbidden, HttpError, invalidField, notFound, unavailable } from './errors';
@@ -19,13 +22,16 @@ export interface CaseServiceDeps {
   db: Db;
   temporal: Client;
   directory: Directory;
-  catalogue: Catalogue;
+  catalogue: CatalogueStore;
+  officeHours: OfficeHours;
   taskQueue: string;
   /** how long to wait for an accepted action to be recorded before answering 202 */
   actionWaitMs: number;
 }
 
-export type CaseView = CaseState & { source: 'workflow' | 'database' };
+export type CaseView = CaseState & { source: 'workflow' | 'database'; clocks: ReturnType<typeof describeClocks> };
+
+const view = (state: CaseState, source: CaseView['source']): CaseView => ({ ...state, source, clocks: describeClocks(state, new Date()) });
 
 export interface Outcome {
   status: 200 | 201 | 202;
@@ -51,7 +57,7 @@ const STALE_KEY_MS = 60_000;
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002';
 
-export function createCaseService({ db, temporal, directory, catalogue, taskQueue, actionWaitMs }: CaseServiceDeps) {
+export function createCaseService({ db, temporal, directory, catalogue, officeHours, taskQueue, actionWaitMs }: CaseServiceDeps) {
   const handle = (caseId: string) => temporal.workflow.getHandle(caseWorkflowId(caseId));
   // queries and updates need a worker; without one they would hang the HTTP caller
   const bounded = <T>(fn: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + actionWaitMs, fn);
@@ -70,14 +76,14 @@ export function createCaseService({ db, temporal, directory, catalogue, taskQueu
       ...(e.reason ? { reason: e.reason } : {}),
       detail: e.detail as Record<string, unknown>,
     }));
-    return { ...(row.snapshot as unknown as Omit<CaseState, 'history'>), history, source: 'database' };
+    return view({ ...(row.snapshot as unknown as Omit<CaseState, 'history'>), history }, 'database');
   }
 
   async function get(caseId: string): Promise<CaseView> {
     const row = await db.case.findUnique({ where: { id: caseId }, select: { stage: true } });
     if (row && isTerminal(row.stage as CaseState['stage'])) return (await fromDatabase(caseId))!;
     try {
-      return { ...(await bounded(() => handle(caseId).query(getCaseStateQuery))), source: 'workflow' };
+      return view(await bounded(() => handle(caseId).query(getCaseStateQuery)), 'workflow');
     } catch (err) {
       if ((err as Error).name === 'WorkflowNotFoundError') throw notFound(`case ${caseId} not found`);
       if (deadlineExceeded(err)) throw unavailable(`case ${caseId} did not answer within ${actionWaitMs} ms; is a worker running?`);
@@ -92,8 +98,9 @@ export function createCaseService({ db, temporal, directory, catalogue, taskQueu
       if (prior) return prior;
     }
 
-    if (!catalogue.find(body.category)) {
-      throw invalidField('body.category', `unknown category ${body.category}; see GET /api/categories`);
+    const category = await catalogue.get(body.category);
+    if (!category || !category.active) {
+      throw invalidField('body.category', `unknown category ${body.category}; see GET /api/catalogue`);
     }
     const found = await directory.building(body.buildingId);
     if (!found) throw invalidField('body.buildingId', `unknown building ${body.buildingId}`);
@@ -138,7 +145,9 @@ export function createCaseService({ db, temporal, directory, catalogue, taskQueu
       parties: { building: found.building, enterprise: { id: enterprise.id, name: enterprise.name, creditCode: enterprise.creditCode } },
       request: { category: body.category, urgency: body.urgency, title: body.title, description: body.description, contact: body.contact },
       chain,
-      policy: catalogue.policyFor(body.category),
+      policy: category.policy,
+      // the calendar is frozen into the case here, outside the workflow (see working-time.ts)
+      calendar: workingCalendar(new Date(), officeHours),
       openedBy: actor,
     };
     let started;
@@ -157,7 +166,7 @@ export function createCaseService({ db, temporal, directory, catalogue, taskQueu
     // the workflow writes the case row itself; answer once it is there
     const state = await timeout(started.executeUpdate(awaitRecordedUpdate), actionWaitMs);
     if (state === TIMED_OUT) return { status: 202, body: { caseId, accepted: true, message: 'case opened; its record is still being written' } };
-    return { status: 201, body: { ...state, source: 'workflow' } };
+    return { status: 201, body: view(state, 'workflow') };
   }
 
   async function replay(key: string, fingerprint: string): Promise<Outcome | null> {
@@ -198,12 +207,15 @@ export function createCaseService({ db, temporal, directory, catalogue, taskQueu
     // accepted means durable in Temporal; wait a little for the read model to catch up
     const state = await timeout(update.result() as Promise<CaseState>, actionWaitMs);
     if (state === TIMED_OUT) return { status: 202, body: { caseId, action, accepted: true, message: 'action accepted; the record is still being written' } };
-    return { status: 200, body: { ...state, source: 'workflow' } };
+    return { status: 200, body: view(state, 'workflow') };
   }
 
   async function list(q: ListCasesQuery) {
     const where = {
       ...(q.overdue !== undefined ? { overdue: q.overdue } : {}),
+      ...(q.atRisk !== undefined ? { atRisk: q.atRisk } : {}),
+      ...(q.paused !== undefined ? { paused: q.paused } : {}),
+      ...(q.category ? { category: q.category } : {}),
       ...(q.stage ? { stage: q.stage } : {}),
       ...(q.level ? { ownerLevel: q.level } : {}),
       ...(q.buildingId ? { buildingId: q.buildingId } : {}),

@@ -13,6 +13,10 @@ const ACTION_SUMMARIES: Record<ActionPath, string> = {
   'department-reply': "the dispatched department's reply (becomes the proposal)",
   'follow-up': '回访: record the enterprise\'s satisfaction; 不满意 reopens one level up',
   withdraw: 'the enterprise withdraws its open case',
+  pause: 'the owner marks the case as awaiting the enterprise: the resolution clock stops',
+  'supply-info': 'the enterprise (or the owner) supplies the information: the clock resumes, deadlines move by the paused working time',
+  'request-extension': '延期: the owner asks for a later resolution deadline, before the current one passes; capped in total',
+  'decide-extension': 'a steward above the requester approves or refuses the pending extension',
 };
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });

@@ -56,6 +56,15 @@ export const ActionBodies = {
   'department-reply': z.object({ text: text(4000) }).strict(),
   'follow-up': z.object({ satisfaction: z.enum(SATISFACTION), comment: text(1000).optional() }).strict(),
   withdraw: z.object({ reason: text(1000).optional() }).strict(),
+  pause: z.object({ reason: text(1000).meta({ description: 'what the enterprise must supply' }) }).strict(),
+  'supply-info': z.object({ info: text(4000).optional() }).strict(),
+  'request-extension': z
+    .object({
+      reason: text(1000),
+      newDueAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset, e.g. 2026-12-01T17:30:00+08:00' }),
+    })
+    .strict(),
+  'decide-extension': z.object({ approve: z.boolean(), reason: text(1000).optional() }).strict(),
 } as const;
 export type ActionPath = keyof typeof ActionBodies;
 
@@ -64,6 +73,9 @@ const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const ListCasesQuery = z
   .object({
     overdue: boolQuery.optional(),
+    atRisk: boolQuery.optional().meta({ description: 'past the warning point of the current deadline' }),
+    paused: boolQuery.optional().meta({ description: 'awaiting the enterprise' }),
+    category: id.optional(),
     stage: z.enum(STAGES).optional(),
     level: z.coerce.number().int().min(1).max(3).optional().meta({ description: "owner's level: 1 点楼长, 2 分楼长, 3 总楼长" }),
     buildingId: id.optional(),

@@ -1,5 +1,6 @@
 /** The case: stages, levels, actors, events and the workflow's serialisable state. */
 import type { Duration } from './time';
+import type { WorkingCalendar } from './working-time';
 
 export const STAGES = [
   'submitted',
@@ -81,6 +82,14 @@ export interface SlaPolicy {
   followUpDelay: Duration;
   /** how long the 回访 stays open before the case closes as no feedback */
   followUpWindow: Duration;
+  /** share of a window after which its owner is warned once (e.g. 0.75) */
+  warnAt: number;
+  /** most a resolution deadline may be extended (延期) in total */
+  extensionCap: Duration;
+  /** the department usually responsible (catalogue's 责任部门) */
+  departmentId?: string;
+  /** catalogue version this policy was taken from */
+  catalogueVersion: number;
 }
 
 /** The step the case is waiting for, with the deadline the current owner must meet. */
@@ -91,8 +100,36 @@ export interface SlaWindow {
   level: Level;
   openedAt: string;
   dueAt: string;
+  /** 'working': the deadline counts office time, so pauses and warnings do too */
+  clock: 'working' | 'calendar';
+  /** when the owner is warned (acknowledge / resolve windows only) */
+  warnAt?: string;
+  warned: boolean;
   /** past the top level: 督办 reminders are being sent at this interval */
   reminding: boolean;
+}
+
+export interface Pause {
+  since: string;
+  until?: string;
+  reason: string;
+  by: Actor;
+  resumedBy?: Actor;
+  /** time the deadlines were pushed back by (office time for working clocks) */
+  shiftMs?: number;
+}
+
+export interface Extension {
+  requestedAt: string;
+  by: Actor;
+  requesterLevel: Level;
+  reason: string;
+  fromDueAt: string;
+  newDueAt: string;
+  status: 'pending' | 'approved' | 'refused';
+  decidedAt?: string;
+  decidedBy?: Actor;
+  decisionReason?: string;
 }
 
 export interface Proposal {
@@ -145,6 +182,13 @@ export const EVENT_TYPES = [
   'closed_no_feedback',
   'withdrawn',
   'notification_failed',
+  'deadline_warning',
+  'paused',
+  'resumed',
+  'extension_requested',
+  'extension_approved',
+  'extension_refused',
+  'calendar_unknown',
 ] as const;
 export type CaseEventType = (typeof EVENT_TYPES)[number];
 
@@ -178,6 +222,8 @@ export interface CaseWorkflowInput {
   request: CaseRequest;
   chain: StewardChain;
   policy: SlaPolicy;
+  /** holidays, make-up days and office hours this case counts with, frozen at intake */
+  calendar: WorkingCalendar;
   openedBy: Actor;
   /** set when the workflow continues as new: the state to carry on from */
   resume?: CaseState;
@@ -188,6 +234,9 @@ export interface CaseState {
   parties: CaseParties;
   request: CaseRequest;
   policy: SlaPolicy;
+  calendar: WorkingCalendar;
+  /** set once a deadline had to count days the calendar data does not cover */
+  calendarUnknown?: { since: string; message: string };
   chain: StewardChain;
   stage: Stage;
   outcome?: TerminalStage;
@@ -197,9 +246,18 @@ export interface CaseState {
   deadlines: {
     responseDueAt: string;
     resolutionDueAt: string;
+    /** the resolution deadline before any 延期 (pauses included): the extension cap counts from it */
+    resolutionBaseDueAt: string;
     followUpDueAt?: string;
   };
   window: SlaWindow | null;
+  /** the current window has passed its warning point */
+  atRisk: boolean;
+  /** set while the case awaits the enterprise: the resolution clock is stopped */
+  pause?: Pause;
+  pauses: Pause[];
+  extension?: Extension;
+  extensions: Extension[];
   /** the current step is past its deadline (the case is 超期); cleared when the step is done */
   overdue: boolean;
   overdueSince?: string;

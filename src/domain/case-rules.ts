@@ -16,14 +16,19 @@ import {
   type CaseWorkflowInput,
   type Level,
   type Satisfaction,
+  type SlaWindow,
   type Stage,
   type StewardRef,
+  type WindowStep,
+  type Pause,
+  type Extension,
   OPEN_STAGES,
   SYSTEM_ACTOR,
   isTerminal,
   LEVEL_NAMES,
 } from './case-model';
-import { addDuration } from './time';
+import { type Duration, formatDuration, isWorking, reckon } from './time';
+import { addWorkingMs, workingMsBetween } from './working-time';
 
 export type RefusalCode = 'forbidden' | 'conflict' | 'invalid';
 
@@ -46,6 +51,11 @@ export const TEMPLATES = [
   'case_resolved',
   'case_declined',
   'case_withdrawn',
+  'deadline_warning',
+  'extension_requested',
+  'extension_decided',
+  'info_requested',
+  'info_supplied',
 ] as const;
 export type Template = (typeof TEMPLATES)[number];
 
@@ -74,27 +84,86 @@ const iso = (d: Date) => d.toISOString();
 export function newCaseState(input: CaseWorkflowInput, now: Date): CaseState {
   const { policy, request } = input;
   const response = request.urgency === 'urgent' ? policy.urgentResponse : policy.response;
-  return {
+  const state: CaseState = {
     caseId: input.caseId,
     parties: input.parties,
     request,
     policy,
+    calendar: input.calendar,
     chain: input.chain,
     stage: 'submitted',
     owner: input.chain[1],
     openedAt: iso(now),
     openedBy: input.openedBy,
-    deadlines: {
-      responseDueAt: iso(addDuration(now, response)),
-      resolutionDueAt: iso(addDuration(now, policy.resolution)),
-    },
+    deadlines: { responseDueAt: '', resolutionDueAt: '', resolutionBaseDueAt: '' },
     window: null,
+    atRisk: false,
     overdue: false,
     breaches: {},
+    pauses: [],
+    extensions: [],
     escalations: [],
     reminders: 0,
     history: [],
   };
+  state.deadlines.responseDueAt = iso(due(state, now, response));
+  state.deadlines.resolutionDueAt = iso(due(state, now, policy.resolution));
+  state.deadlines.resolutionBaseDueAt = state.deadlines.resolutionDueAt;
+  return state;
+}
+
+/**
+ * Every deadline goes through here: `from` + `d` on the case's own calendar. Counting days the
+ * calendar data does not cover is recorded once, visibly, rather than silently.
+ */
+function due(state: CaseState, from: Date, d: Duration): Date {
+  const r = reckon(from, d, state.calendar);
+  if (r.assumedWeekdays && !state.calendarUnknown) {
+    state.calendarUnknown = {
+      since: iso(from),
+      message: `日历数据（${state.calendar.data.source}，覆盖 ${state.calendar.data.years.join('、') || '无'} 年）不含期限所在年份：按周一至周五计算工作日 (calendar unknown, counted as weekdays)`,
+    };
+    // at intake the history does not exist yet; openAndAssign records it then
+    if (state.history.length) recordCalendarUnknown(state, from);
+  }
+  return r.at;
+}
+
+function recordCalendarUnknown(state: CaseState, now: Date): void {
+  record(state, now, 'calendar_unknown', SYSTEM_ACTOR, { reason: state.calendarUnknown!.message, detail: { years: state.calendar.data.years } });
+}
+
+/** The instant `share` of the way through a window, on the window's own clock. */
+function pointIn(state: CaseState, from: Date, to: Date, share: number, clock: SlaWindow['clock']): Date {
+  if (clock === 'working') {
+    const span = workingMsBetween(from, to, state.calendar);
+    if (span > 0) return addWorkingMs(from, span * share, state.calendar).at;
+  }
+  return new Date(from.getTime() + (to.getTime() - from.getTime()) * share);
+}
+
+/** Opens the window the current owner must meet; acknowledge and resolve windows warn first. */
+function openWindow(state: CaseState, step: WindowStep, level: Level, now: Date, dueAt: Date, clock: SlaWindow['clock']): void {
+  const warns = step === 'acknowledge' || step === 'resolve';
+  state.window = {
+    step,
+    level,
+    openedAt: iso(now),
+    dueAt: iso(dueAt),
+    clock,
+    warned: false,
+    reminding: false,
+    ...(warns && dueAt.getTime() > now.getTime() ? { warnAt: iso(pointIn(state, now, dueAt, state.policy.warnAt, clock)) } : {}),
+  };
+  state.atRisk = false;
+}
+
+const clockOf = (d: Duration): SlaWindow['clock'] => (isWorking(d) ? 'working' : 'calendar');
+
+/** Pushes an instant back by a pause, on the given clock. */
+function shift(state: CaseState, at: string, pause: { workingMs: number; elapsedMs: number }, clock: SlaWindow['clock']): string {
+  const t = new Date(at);
+  return iso(clock === 'working' ? addWorkingMs(t, pause.workingMs, state.calendar).at : new Date(t.getTime() + pause.elapsedMs));
 }
 
 function record(
@@ -126,6 +195,9 @@ const urgent = (state: CaseState) => state.request.urgency === 'urgent';
 
 function finish(state: CaseState, now: Date): void {
   state.window = null;
+  state.atRisk = false;
+  if (state.pause) endPause(state, now, SYSTEM_ACTOR);
+  if (state.extension) delete state.extension;
   state.overdue = false;
   delete state.overdueSince;
   state.closedAt = iso(now);
@@ -133,6 +205,7 @@ function finish(state: CaseState, now: Date): void {
 }
 
 function markOverdue(state: CaseState, now: Date, which: 'response' | 'resolution'): void {
+  state.atRisk = false;
   if (!state.overdue) {
     state.overdue = true;
     state.overdueSince = iso(now);
@@ -148,16 +221,20 @@ function clearOverdue(state: CaseState): void {
 /** After acknowledgement (or a reopen) the owner must get a resolution approved. */
 function enterResolveStep(state: CaseState, now: Date): void {
   const level = state.owner.level;
-  const due = new Date(state.deadlines.resolutionDueAt);
-  if (due.getTime() > now.getTime()) {
-    state.window = { step: 'resolve', level, openedAt: iso(now), dueAt: iso(due), reminding: false };
+  const dueAt = new Date(state.deadlines.resolutionDueAt);
+  if (dueAt.getTime() > now.getTime()) {
+    openWindow(state, 'resolve', level, now, dueAt, clockOf(state.policy.resolution));
     return;
   }
   // The case-level resolution deadline has already passed (a late acknowledgement by an
   // escalated owner): the case is overdue at once and this owner gets its level's window.
   markOverdue(state, now, 'resolution');
-  const dueAt = level === 1 ? now : addDuration(now, state.policy.escalation[level]);
-  state.window = { step: 'resolve', level, openedAt: iso(now), dueAt: iso(dueAt), reminding: false };
+  if (level === 1) {
+    openWindow(state, 'resolve', 1, now, now, 'calendar');
+    return;
+  }
+  const window = state.policy.escalation[level];
+  openWindow(state, 'resolve', level, now, due(state, now, window), clockOf(window));
 }
 
 // ---------------------------------------------------------------- system steps
@@ -171,13 +248,9 @@ export function openAndAssign(state: CaseState, now: Date): Effects {
     to: 'assigned',
     detail: { owner: state.owner, responseDueAt: state.deadlines.responseDueAt },
   });
-  state.window = {
-    step: 'acknowledge',
-    level: 1,
-    openedAt: iso(now),
-    dueAt: state.deadlines.responseDueAt,
-    reminding: false,
-  };
+  const response = state.request.urgency === 'urgent' ? state.policy.urgentResponse : state.policy.response;
+  openWindow(state, 'acknowledge', 1, now, new Date(state.deadlines.responseDueAt), clockOf(response));
+  if (state.calendarUnknown) recordCalendarUnknown(state, now);
   return { notify: [{ recipient: toSteward(state.owner), template: 'assigned_to_you', eventSeq: ev.seq, urgent: urgent(state) }] };
 }
 
@@ -190,9 +263,9 @@ export function onWindowElapsed(state: CaseState, now: Date): Effects {
   if (!w) return { notify: [] };
   switch (w.step) {
     case 'follow_up_delay': {
-      const dueAt = addDuration(now, state.policy.followUpWindow);
+      const dueAt = due(state, now, state.policy.followUpWindow);
       state.deadlines.followUpDueAt = iso(dueAt);
-      state.window = { step: 'follow_up', level: state.owner.level, openedAt: iso(now), dueAt: iso(dueAt), reminding: false };
+      openWindow(state, 'follow_up', state.owner.level, now, dueAt, clockOf(state.policy.followUpWindow));
       const ev = record(state, now, 'follow_up_due', SYSTEM_ACTOR, { to: 'follow_up', detail: { followUpDueAt: iso(dueAt) } });
       return { notify: [{ recipient: toSteward(state.chain[1]), template: 'follow_up_due', eventSeq: ev.seq, urgent: false }] };
     }
@@ -211,9 +284,10 @@ export function onWindowElapsed(state: CaseState, now: Date): Effects {
         const toLevel = (w.level + 1) as Level;
         const from = state.owner;
         const to = state.chain[toLevel];
-        const dueAt = addDuration(now, state.policy.escalation[toLevel as 2 | 3]);
+        const window = state.policy.escalation[toLevel as 2 | 3];
+        const dueAt = due(state, now, window);
         state.owner = to;
-        state.window = { step: w.step, level: toLevel, openedAt: iso(now), dueAt: iso(dueAt), reminding: false };
+        openWindow(state, w.step, toLevel, now, dueAt, clockOf(window));
         state.escalations.push({
           at: iso(now),
           step: w.step,
@@ -235,8 +309,9 @@ export function onWindowElapsed(state: CaseState, now: Date): Effects {
         };
       }
       state.reminders += 1;
-      const dueAt = addDuration(now, state.policy.reminderEvery);
-      state.window = { ...w, reminding: true, dueAt: iso(dueAt) };
+      const dueAt = due(state, now, state.policy.reminderEvery);
+      state.window = { ...w, reminding: true, dueAt: iso(dueAt), clock: clockOf(state.policy.reminderEvery) };
+      state.atRisk = false;
       const ev = record(state, now, 'overdue_reminder', SYSTEM_ACTOR, {
         reason: `超期未${w.step === 'acknowledge' ? '签收' : '办结'}，督办第${state.reminders}次`,
         detail: { step: w.step, count: state.reminders, nextReminderAt: iso(dueAt) },
@@ -249,6 +324,54 @@ export function onWindowElapsed(state: CaseState, now: Date): Effects {
 
 function uniqueStewards(list: StewardRef[]): StewardRef[] {
   return list.filter((s, i) => list.findIndex((o) => o.id === s.id) === i);
+}
+
+/** The owner is warned once, at the window's warning point (default 75 %). */
+export function onWarning(state: CaseState, now: Date): Effects {
+  const w = state.window;
+  if (!w || w.warned) return { notify: [] };
+  w.warned = true;
+  state.atRisk = true;
+  const ev = record(state, now, 'deadline_warning', SYSTEM_ACTOR, {
+    reason: `${w.step === 'acknowledge' ? '签收' : '办结'}期限将至`,
+    detail: { step: w.step, level: w.level, dueAt: w.dueAt, share: state.policy.warnAt },
+  });
+  return { notify: [{ recipient: toSteward(state.owner), template: 'deadline_warning', eventSeq: ev.seq, urgent: false }] };
+}
+
+/** What the workflow waits for next: a warning, a deadline, or (while paused) nothing. */
+export function nextTimer(state: CaseState): { at: string; kind: 'warn' | 'due' } | null {
+  const w = state.window;
+  if (!w || state.pause) return null;
+  if (w.warnAt && !w.warned && !w.reminding && w.warnAt < w.dueAt) return { at: w.warnAt, kind: 'warn' };
+  return { at: w.dueAt, kind: 'due' };
+}
+
+export function onTimer(state: CaseState, now: Date): Effects {
+  const timer = nextTimer(state);
+  if (!timer) return { notify: [] };
+  return timer.kind === 'warn' ? onWarning(state, now) : onWindowElapsed(state, now);
+}
+
+/** Ends a pause: the resolution deadline and the running window move back by the paused time. */
+function endPause(state: CaseState, now: Date, by: Actor): Pause {
+  const pause = state.pause!;
+  const span = {
+    workingMs: workingMsBetween(new Date(pause.since), now, state.calendar),
+    elapsedMs: now.getTime() - new Date(pause.since).getTime(),
+  };
+  const resolutionClock = clockOf(state.policy.resolution);
+  state.deadlines.resolutionDueAt = shift(state, state.deadlines.resolutionDueAt, span, resolutionClock);
+  state.deadlines.resolutionBaseDueAt = shift(state, state.deadlines.resolutionBaseDueAt, span, resolutionClock);
+  const w = state.window;
+  if (w && w.step === 'resolve') {
+    w.dueAt = shift(state, w.dueAt, span, w.clock);
+    if (w.warnAt && !w.warned) w.warnAt = shift(state, w.warnAt, span, w.clock);
+  }
+  const ended: Pause = { ...pause, until: iso(now), resumedBy: by, shiftMs: resolutionClock === 'working' ? span.workingMs : span.elapsedMs };
+  state.pauses.push(ended);
+  delete state.pause;
+  return ended;
 }
 
 export function onDispatchDelivered(state: CaseState, now: Date, detail: Record<string, unknown>): Effects {
@@ -325,11 +448,15 @@ export interface ActionArgs {
   departmentReply: { actor: Actor; text: string };
   recordFollowUp: { actor: Actor; satisfaction: Satisfaction; comment?: string };
   withdraw: { actor: Actor; reason?: string };
+  pause: { actor: Actor; reason: string };
+  resume: { actor: Actor; info?: string };
+  requestExtension: { actor: Actor; reason: string; newDueAt: string };
+  decideExtension: { actor: Actor; approve: boolean; reason?: string };
 }
 export type ActionName = keyof ActionArgs;
 
 interface ActionRule<A> {
-  check(state: CaseState, args: A): Refusal | null;
+  check(state: CaseState, args: A, now: Date): Refusal | null;
   apply(state: CaseState, args: A, now: Date): Effects;
 }
 
@@ -373,13 +500,15 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
     apply(s, { actor, note }, now) {
       const late = now.getTime() > new Date(s.deadlines.resolutionDueAt).getTime();
       s.resolvedAt = iso(now);
-      const followUpAt = addDuration(now, s.policy.followUpDelay);
+      if (s.pause) endPause(s, now, actor);
+      const followUpAt = due(s, now, s.policy.followUpDelay);
       const ev = record(s, now, 'proposal_approved', actor, {
         to: 'resolved',
         detail: { text: s.proposal?.text, late, followUpAt: iso(followUpAt), ...(note ? { note } : {}) },
       });
       clearOverdue(s);
-      s.window = { step: 'follow_up_delay', level: s.owner.level, openedAt: iso(now), dueAt: iso(followUpAt), reminding: false };
+      if (s.extension) delete s.extension;
+      openWindow(s, 'follow_up_delay', s.owner.level, now, followUpAt, clockOf(s.policy.followUpDelay));
       return { notify: [{ recipient: { kind: 'enterprise', id: s.parties.enterprise.id }, template: 'case_resolved', eventSeq: ev.seq, urgent: false }] };
     },
   },
@@ -431,7 +560,7 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
         needText(department.id, 'departmentId'),
       ),
     apply(s, { actor, department, instructions }, now) {
-      const dueAt = addDuration(now, s.policy.departmentReply);
+      const dueAt = due(s, now, s.policy.departmentReply);
       s.dispatch = {
         departmentId: department.id,
         departmentName: department.name,
@@ -487,7 +616,8 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
       const toLevel = Math.min(s.owner.level + 1, 3) as Level;
       const from = s.owner;
       s.owner = s.chain[toLevel];
-      s.deadlines.resolutionDueAt = iso(addDuration(now, s.policy.resolution));
+      s.deadlines.resolutionDueAt = iso(due(s, now, s.policy.resolution));
+      s.deadlines.resolutionBaseDueAt = s.deadlines.resolutionDueAt;
       delete s.deadlines.followUpDueAt;
       delete s.proposal;
       delete s.resolvedAt;
@@ -515,7 +645,120 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
       return { notify: [{ recipient: toSteward(s.owner), template: 'case_withdrawn', eventSeq: ev.seq, urgent: false }] };
     },
   },
+
+  // 等待企业补充材料: the resolution clock stops until the enterprise supplies what was asked
+  pause: {
+    check: (s, { actor, reason }) =>
+      first(
+        needStage(s, 'pause', WORKING_STAGES),
+        needOwnerOrAbove(s, actor, 'pause'),
+        s.pause ? { code: 'conflict', message: `the case is already awaiting the enterprise since ${s.pause.since}` } : null,
+        s.window?.reminding ? { code: 'conflict', message: 'the case is already past its last deadline; it cannot be paused' } : null,
+        needText(reason, 'reason'),
+      ),
+    apply(s, { actor, reason }, now) {
+      s.pause = { since: iso(now), reason, by: actor };
+      const ev = record(s, now, 'paused', actor, { reason, detail: { resolutionDueAt: s.deadlines.resolutionDueAt } });
+      return { notify: [{ recipient: { kind: 'enterprise', id: s.parties.enterprise.id }, template: 'info_requested', eventSeq: ev.seq, urgent: false }] };
+    },
+  },
+
+  resume: {
+    check: (s, { actor }) => {
+      if (!s.pause) return { code: 'conflict', message: 'the case is not awaiting the enterprise' };
+      const isFiler = actor.kind === 'enterprise' && actor.id === s.parties.enterprise.id;
+      return isFiler ? null : needOwnerOrAbove(s, actor, 'resume');
+    },
+    apply(s, { actor, info }, now) {
+      const ended = endPause(s, now, actor);
+      const ev = record(s, now, 'resumed', actor, {
+        detail: { pausedSince: ended.since, shiftMs: ended.shiftMs, resolutionDueAt: s.deadlines.resolutionDueAt, ...(info ? { info } : {}) },
+      });
+      return { notify: actor.id === s.owner.id ? [] : [{ recipient: toSteward(s.owner), template: 'info_supplied', eventSeq: ev.seq, urgent: false }] };
+    },
+  },
+
+  // 延期: asked before the deadline, decided by a steward above the one asking, capped in total
+  requestExtension: {
+    check: (s, { actor, reason, newDueAt }, now) => {
+      const refusal = first(
+        needStage(s, 'request an extension', ['acknowledged', 'in_progress', 'pending_approval']),
+        needOwnerOrAbove(s, actor, 'request an extension'),
+        needText(reason, 'reason'),
+        s.extension ? { code: 'conflict', message: `an extension to ${s.extension.newDueAt} is already awaiting a decision` } : null,
+      );
+      if (refusal) return refusal;
+      if (chainLevel(s, actor) === 3) return { code: 'conflict', message: '总楼长 has no level above to approve an extension' };
+      const w = s.window;
+      if (!w || w.step !== 'resolve' || w.reminding || s.overdue || Date.parse(w.dueAt) <= now.getTime()) {
+        return { code: 'conflict', message: 'an extension must be requested before the resolution deadline passes' };
+      }
+      const wanted = Date.parse(newDueAt);
+      if (!(wanted > Date.parse(s.deadlines.resolutionDueAt))) {
+        return { code: 'invalid', message: `newDueAt must be after the current deadline ${s.deadlines.resolutionDueAt}` };
+      }
+      const cap = reckon(new Date(s.deadlines.resolutionBaseDueAt), s.policy.extensionCap, s.calendar).at;
+      if (wanted > cap.getTime()) {
+        return {
+          code: 'conflict',
+          message: `extensions are capped at ${formatDuration(s.policy.extensionCap)} in total: the latest possible deadline is ${iso(cap)}`,
+        };
+      }
+      return null;
+    },
+    apply(s, { actor, reason, newDueAt }, now) {
+      const requesterLevel = chainLevel(s, actor)!;
+      s.extension = {
+        requestedAt: iso(now),
+        by: actor,
+        requesterLevel,
+        reason,
+        fromDueAt: s.deadlines.resolutionDueAt,
+        newDueAt: iso(new Date(newDueAt)),
+        status: 'pending',
+      };
+      const ev = record(s, now, 'extension_requested', actor, { reason, detail: { fromDueAt: s.extension.fromDueAt, newDueAt: s.extension.newDueAt } });
+      const approver = s.chain[(requesterLevel + 1) as Level];
+      return { notify: [{ recipient: toSteward(approver), template: 'extension_requested', eventSeq: ev.seq, urgent: false }] };
+    },
+  },
+
+  decideExtension: {
+    check: (s, { actor, approve, reason }) => {
+      const pending = s.extension;
+      if (!pending) return { code: 'conflict', message: 'no extension is awaiting a decision' };
+      const level = chainLevel(s, actor);
+      if (level === null || level <= pending.requesterLevel) {
+        return { code: 'forbidden', message: `an extension asked by ${LEVEL_NAMES[pending.requesterLevel]} is decided by a steward above it in this case's chain` };
+      }
+      return approve ? null : needText(reason, 'reason');
+    },
+    apply(s, { actor, approve, reason }, now) {
+      const decided: Extension = {
+        ...s.extension!,
+        status: approve ? 'approved' : 'refused',
+        decidedAt: iso(now),
+        decidedBy: actor,
+        ...(reason ? { decisionReason: reason } : {}),
+      };
+      delete s.extension;
+      s.extensions.push(decided);
+      const w = s.window;
+      if (approve) {
+        s.deadlines.resolutionDueAt = decided.newDueAt;
+        if (w && w.step === 'resolve' && !w.reminding && decided.newDueAt > w.dueAt) {
+          openWindow(s, 'resolve', w.level, now, new Date(decided.newDueAt), w.clock);
+        }
+      }
+      const ev = record(s, now, approve ? 'extension_approved' : 'extension_refused', actor, {
+        ...(reason ? { reason } : {}),
+        detail: { requestedBy: decided.by.id, newDueAt: decided.newDueAt, resolutionDueAt: s.deadlines.resolutionDueAt },
+      });
+      return { notify: [{ recipient: { kind: 'steward', id: decided.by.id }, template: 'extension_decided', eventSeq: ev.seq, urgent: false }] };
+    },
+  },
 };
+
 
 function approvalNeeded(s: CaseState, actor: Actor, ev: CaseEvent): Effects {
   // the owner approves; no need to tell the owner about their own proposal

@@ -70,6 +70,11 @@ const HEADLINES: Record<Template, string> = {
   case_resolved: '您的诉求已办结',
   case_declined: '您的诉求未予受理',
   case_withdrawn: '企业已撤回诉求',
+  deadline_warning: '【预警】诉求办理期限将至',
+  extension_requested: '延期申请待您审批',
+  extension_decided: '延期申请已审批',
+  info_requested: '请补充诉求材料',
+  info_supplied: '企业已补充材料，计时恢复',
 };
 
 export function renderMessage(template: Template, ctx: NotificationContext): { subject: string; body: string } {

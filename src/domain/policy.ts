@@ -1,16 +1,19 @@
 /**
- * Per-category time limits (the service catalogue's 时限). Plain calendar durations for now;
+ * Per-category time limits (the service catalogue's 时限), in Chinese working time;
  * `time.ts` is the one place that turns them into deadlines.
  *
  * Defaults follow published 12345 rules: first response within a working day, enterprise
- * appeals resolved within 15 days, 回访 the day after resolution.
+ * appeals resolved within 15 working days, 回访 the working day after resolution. The
+ * categories themselves live in catalogue/catalogue.json and, once seeded, in the database.
  */
 import type { SlaPolicy } from './case-model';
 
-const d = (value: number) => ({ value, unit: 'days' as const });
-const h = (value: number) => ({ value, unit: 'hours' as const });
+const d = (value: number) => ({ value, unit: 'working_days' as const });
+const h = (value: number) => ({ value, unit: 'working_hours' as const });
 
-export const DEFAULT_POLICY: Omit<SlaPolicy, 'category' | 'categoryName'> = {
+export type PolicyDurations = typeof DEFAULT_POLICY;
+
+export const DEFAULT_POLICY: Omit<SlaPolicy, 'category' | 'categoryName' | 'catalogueVersion' | 'departmentId'> = {
   response: d(1),
   urgentResponse: h(2),
   resolution: d(15),
@@ -19,34 +22,29 @@ export const DEFAULT_POLICY: Omit<SlaPolicy, 'category' | 'categoryName'> = {
   departmentReply: d(5),
   followUpDelay: d(1),
   followUpWindow: d(5),
+  warnAt: 0.75,
+  extensionCap: d(30),
 };
 
 export interface CategoryDefinition {
   code: string;
   name: string;
-  /** department that usually handles it (used by later dispatch defaults) */
+  /** department that usually handles it (名称, for people) */
   departmentHint?: string;
-  overrides: Partial<typeof DEFAULT_POLICY>;
+  /** responsible department's id in the directory */
+  departmentId?: string;
+  overrides: Partial<PolicyDurations>;
 }
 
-export const CATEGORIES: readonly CategoryDefinition[] = [
-  { code: 'outdoor_promotion', name: '外摆活动审批', departmentHint: '城管', overrides: { response: h(4), resolution: d(2), escalation: { 2: d(1), 3: d(1) } } },
-  { code: 'residence_permit', name: '居住证办理', departmentHint: '派出所', overrides: { resolution: d(10) } },
-  { code: 'tax_consultation', name: '税务咨询', departmentHint: '税务所', overrides: { resolution: d(3) } },
-  { code: 'recruitment', name: '用工招聘', departmentHint: '人社局', overrides: { resolution: d(10) } },
-  { code: 'fire_safety', name: '消防审批', departmentHint: '消防', overrides: { resolution: d(15) } },
-  { code: 'other', name: '其他', overrides: {} },
-];
-
 export interface Catalogue {
-  version: string;
+  version: number;
   categories: readonly CategoryDefinition[];
   find(code: string): CategoryDefinition | undefined;
   /** the complete policy a new case of this category runs under */
   policyFor(code: string): SlaPolicy;
 }
 
-export function createCatalogue(version: string, categories: readonly CategoryDefinition[]): Catalogue {
+export function createCatalogue(version: number, categories: readonly CategoryDefinition[]): Catalogue {
   const find = (code: string) => categories.find((c) => c.code === code);
   return {
     version,
@@ -55,12 +53,15 @@ export function createCatalogue(version: string, categories: readonly CategoryDe
     policyFor(code) {
       const def = find(code);
       if (!def) throw new Error(`unknown category ${code}`);
-      return { category: code, categoryName: def.name, ...DEFAULT_POLICY, ...def.overrides };
+      return {
+        category: code,
+        categoryName: def.name,
+        catalogueVersion: version,
+        ...(def.departmentId ? { departmentId: def.departmentId } : {}),
+        ...DEFAULT_POLICY,
+        ...def.overrides,
+      };
     },
   };
 }
 
-export const BUILT_IN_CATALOGUE = createCatalogue('built-in', CATEGORIES);
-
-export const findCategory = BUILT_IN_CATALOGUE.find;
-export const policyFor = BUILT_IN_CATALOGUE.policyFor;

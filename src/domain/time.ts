@@ -1,34 +1,44 @@
 /**
- * Durations and deadline arithmetic. Every SLA deadline in the product is computed by
- * `addDuration`, so changing how time is counted (working days, office hours) happens here.
- * Pure: no clock, no I/O; safe to call inside workflow code.
+ * Durations and the one place deadlines are computed. Calendar units count wall-clock time;
+ * working units count office time on the case's frozen Chinese calendar (working-time.ts).
+ * Pure: safe inside workflow code.
  */
-export type DurationUnit = 'seconds' | 'minutes' | 'hours' | 'days';
+import { addWorkingDays, addWorkingMs, type Reckoned, type WorkingCalendar } from './working-time';
+
+export const CALENDAR_UNITS = ['seconds', 'minutes', 'hours', 'days'] as const;
+export const WORKING_UNITS = ['working_hours', 'working_days'] as const;
+export type DurationUnit = (typeof CALENDAR_UNITS)[number] | (typeof WORKING_UNITS)[number];
 
 export interface Duration {
   value: number;
   unit: DurationUnit;
 }
 
-const MS: Record<DurationUnit, number> = {
-  seconds: 1_000,
-  minutes: 60_000,
-  hours: 3_600_000,
-  days: 86_400_000,
+const MS = { seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
+
+export const isWorking = (d: Duration): boolean => d.unit === 'working_hours' || d.unit === 'working_days';
+
+/** `from` + `d`; working units on `cal`, flagging days beyond its data. */
+export function reckon(from: Date, d: Duration, cal: WorkingCalendar): Reckoned {
+  switch (d.unit) {
+    case 'working_days':
+      return addWorkingDays(from, d.value, cal);
+    case 'working_hours':
+      return addWorkingMs(from, d.value * MS.hours, cal);
+    default:
+      return { at: new Date(from.getTime() + d.value * MS[d.unit]), assumedWeekdays: false };
+  }
+}
+
+const UNIT_NAMES: Record<DurationUnit, string> = {
+  seconds: '秒',
+  minutes: '分钟',
+  hours: '小时',
+  days: '自然日',
+  working_hours: '工作小时',
+  working_days: '个工作日',
 };
 
-export function durationMs(d: Duration): number {
-  return d.value * MS[d.unit];
-}
-
-export function addDuration(from: Date, d: Duration): Date {
-  return new Date(from.getTime() + durationMs(d));
-}
-
 export function formatDuration(d: Duration): string {
-  return `${d.value} ${d.unit}`;
-}
-
-export function laterOf(a: Date, b: Date): Date {
-  return a.getTime() >= b.getTime() ? a : b;
+  return `${d.value}${UNIT_NAMES[d.unit]}`;
 }

@@ -12,7 +12,8 @@ import {
   onDispatchDelivered,
   onDispatchFailed,
   onNotificationFailed,
-  onWindowElapsed,
+  onTimer,
+  nextTimer,
   openAndAssign,
 } from '../domain/case-rules';
 import { ACTION_UPDATES, NOTIFY_MAX_ATTEMPTS, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery } from './definitions';
@@ -45,6 +46,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   // a continued run starts with everything persisted and no side effect in flight
   let persisted = input.resume ? state.history.length : 0;
   let inFlight = 0;
+  let calendarLogged = false;
 
   const carryOut = (effects: Effects): void => {
     for (const intent of effects.notify) sendNotification(intent);
@@ -80,7 +82,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   function handleAction<K extends ActionName>(name: K): void {
     const rule = ACTIONS[name];
     const refuse = (args: Parameters<typeof rule.check>[1]) => {
-      const refusal = rule.check(state, args);
+      const refusal = rule.check(state, args, new Date());
       if (refusal) {
         throw wf.ApplicationFailure.create({ type: REFUSAL_TYPES[refusal.code], message: refusal.message, nonRetryable: true });
       }
@@ -118,12 +120,17 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       await wf.condition(() => allRecorded() && inFlight === 0 && wf.allHandlersFinished());
       await wf.continueAsNew<typeof caseWorkflow>({ ...input, resume: state });
     }
-    const window = state.window;
-    if (!window) throw new Error(`case ${state.caseId} in stage ${state.stage} has no deadline window`);
+    if (!state.window) throw new Error(`case ${state.caseId} in stage ${state.stage} has no deadline window`);
     const seen = state.history.length;
-    const waitMs = Math.max(new Date(window.dueAt).getTime() - Date.now(), 1);
-    const moved = await wf.condition(() => state.history.length !== seen, waitMs);
-    if (!moved) carryOut(onWindowElapsed(state, new Date()));
+    const timer = nextTimer(state); // null while paused: no clock runs
+    const moved = timer
+      ? await wf.condition(() => state.history.length !== seen, Math.max(Date.parse(timer.at) - Date.now(), 1))
+      : (await wf.condition(() => state.history.length !== seen), true);
+    if (!moved) carryOut(onTimer(state, new Date()));
+    if (state.calendarUnknown && !calendarLogged) {
+      calendarLogged = true;
+      wf.log.warn('calendar unknown, counted as weekdays', { caseId: state.caseId, ...state.calendarUnknown });
+    }
   }
 
   await wf.condition(() => allRecorded() && inFlight === 0 && wf.allHandlersFinished());

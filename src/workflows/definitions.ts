@@ -30,6 +30,10 @@ export const ACTION_UPDATES: { [K in ActionName]: ActionUpdate<K> } = {
   departmentReply: defineUpdate('departmentReply'),
   recordFollowUp: defineUpdate('recordFollowUp'),
   withdraw: defineUpdate('withdraw'),
+  pause: defineUpdate('pause'),
+  resume: defineUpdate('resume'),
+  requestExtension: defineUpdate('requestExtension'),
+  decideExtension: defineUpdate('decideExtension'),
 };
 
 /** ApplicationFailure `type` of a refused action; the API maps these to 403 / 409 / 400. */

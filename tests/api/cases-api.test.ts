@@ -10,7 +10,9 @@ import { silentLogger } from '../../src/logger';
 import { createTemporalClient } from '../../src/runtime';
 import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/ports';
-import { type Stack, startStack, TEST_CATALOGUE } from '../helpers/stack';
+import { type Stack, startStack } from '../helpers/stack';
+import { loadCatalogue } from '../../src/catalogue-file';
+import { createCatalogueStore } from '../../src/catalogue-store';
 
 const ENTERPRISE = '91310107MA1G0AB10G'; // in bld-tianan, seeded
 const OTHER_ENTERPRISE = '91310107MA1J4EF50C'; // in bld-changfeng, seeded
@@ -28,7 +30,7 @@ const openBody = (overrides: Record<string, unknown> = {}) => ({
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ catalogue: TEST_CATALOGUE });
+  stack = await startStack();
 });
 
 afterAll(async () => {
@@ -262,8 +264,13 @@ describe('reference and documentation', () => {
   });
 
   it('lists the catalogue and the directory', async () => {
-    const cats = await api().get('/api/categories');
-    expect(cats.body.items.find((c: { code: string }) => c.code === 'outdoor_promotion')).toMatchObject({ name: '外摆活动审批', policy: { resolution: { value: 2, unit: 'days' } } });
+    const cats = await api().get('/api/catalogue');
+    expect(cats.body.items.find((c: { code: string }) => c.code === 'outdoor_promotion')).toMatchObject({
+      name: '外摆活动审批',
+      version: 1,
+      departmentId: 'dept-urban',
+      policy: { resolution: { value: 2, unit: 'working_days' }, warnAt: 0.75, extensionCap: { value: 30, unit: 'working_days' } },
+    });
     const dir = await api().get('/api/directory');
     expect(dir.body.stewards.filter((s: { level: number }) => s.level === 1)).toHaveLength(4);
     expect(dir.body.buildings).toHaveLength(4);
@@ -303,6 +310,7 @@ describe('when Temporal is unreachable', () => {
     await migrateDeploy(url);
     const db = createDb(url);
     await seedDemo(db);
+    await createCatalogueStore(db).seed(loadCatalogue());
     const { client, connection } = createTemporalClient({ address: `127.0.0.1:${await freePort()}`, namespace: 'default' });
     const app = createApp({ db, temporal: client, taskQueue: 'nowhere', logger: silentLogger });
     try {

@@ -13,29 +13,23 @@ import { createApp } from '../../src/api/app';
 import { createDb, type Db } from '../../src/db/client';
 import { migrateDeploy } from '../../src/db/migrate';
 import { seedDemo } from '../../src/db/seed';
-import { BUILT_IN_CATALOGUE, type Catalogue, CATEGORIES, createCatalogue } from '../../src/domain/policy';
+import { loadCatalogue } from '../../src/catalogue-file';
+import { createCatalogueStore } from '../../src/catalogue-store';
 import { silentLogger } from '../../src/logger';
 import { createCaseWorker, createTemporalClient } from '../../src/runtime';
 import { startDevServer } from './temporal';
 
 const s = (value: number) => ({ value, unit: 'seconds' as const });
 
-/** The built-in catalogue plus `quick_test`, whose clocks run in seconds so real time can cross them. */
-export const TEST_CATALOGUE: Catalogue = createCatalogue('test', [
-  ...CATEGORIES,
-  {
-    code: 'quick_test',
-    name: '测试事项',
-    overrides: {
-      response: s(1),
-      urgentResponse: s(1),
-      resolution: s(600),
-      escalation: { 2: s(600), 3: s(600) },
-      followUpDelay: s(1),
-      followUpWindow: s(600),
-    },
-  },
-]);
+/** `quick_test`: a catalogue item whose clocks run in seconds, so real time can cross them. */
+export const QUICK_TEST_POLICY = {
+  response: s(1),
+  urgentResponse: s(1),
+  resolution: s(600),
+  escalation: { 2: s(600), 3: s(600) },
+  followUpDelay: s(1),
+  followUpWindow: s(600),
+};
 
 export function recordingChannel() {
   const sent: OutgoingNotification[] = [];
@@ -60,7 +54,7 @@ export interface Stack {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
 
-export async function startStack(opts: { catalogue?: Catalogue } = {}): Promise<Stack> {
+export async function startStack(): Promise<Stack> {
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'steward-api-'));
   const databaseUrl = `file:${path.join(dir, 'test.db')}`;
@@ -68,13 +62,16 @@ export async function startStack(opts: { catalogue?: Catalogue } = {}): Promise<
   await migrateDeploy(databaseUrl);
   const db = createDb(databaseUrl);
   await seedDemo(db);
+  const catalogue = createCatalogueStore(db);
+  await catalogue.seed(loadCatalogue());
+  await catalogue.change('quick_test', { name: '测试事项', policy: QUICK_TEST_POLICY }, 'test-setup');
   const { channel, sent } = recordingChannel();
   const target = { address: server.address, namespace: 'default' };
   const taskQueue = 'api-test';
   const { worker, connection } = await createCaseWorker({ db, logger: silentLogger, target, taskQueue, channel, workflowBundle: await bundle });
   const running = worker.run();
   const { client, connection: clientConnection } = createTemporalClient(target);
-  const app = createApp({ db, temporal: client, taskQueue, logger: silentLogger, catalogue: opts.catalogue ?? BUILT_IN_CATALOGUE, actionWaitMs: 10_000 });
+  const app = createApp({ db, temporal: client, taskQueue, logger: silentLogger, actionWaitMs: 10_000 });
   return {
     app,
     db,

@@ -12,7 +12,7 @@ function opened(): CaseState {
 }
 
 function act<K extends ActionName>(s: CaseState, name: K, args: ActionArgs[K], now = at(1)) {
-  const refusal = ACTIONS[name].check(s, args);
+  const refusal = ACTIONS[name].check(s, args, now);
   if (refusal) throw new Error(`${refusal.code}: ${refusal.message}`);
   return ACTIONS[name].apply(s, args, now);
 }
@@ -66,7 +66,8 @@ describe('case rules', () => {
     const reminder = onWindowElapsed(s, at(120));
     expect(s.owner.id).toBe('stw-chief');
     expect(s.reminders).toBe(1);
-    expect(s.window).toMatchObject({ reminding: true, dueAt: at(144).toISOString() });
+    // a 督办 issued on Saturday 7 March counts its working day from Monday: due Tuesday 09:00
+    expect(s.window).toMatchObject({ reminding: true, dueAt: '2026-03-10T01:00:00.000Z' });
     expect(reminder.notify.map((n) => n.template)).toEqual(['overdue_reminder', 'overdue_reminder']);
     expect(s.escalations.map((e) => [e.fromLevel, e.toLevel])).toEqual([[1, 2], [2, 3]]);
     // the chief acknowledges at last: no longer overdue on response
@@ -77,13 +78,13 @@ describe('case rules', () => {
 
   it('refuses actions out of turn, with the reason', () => {
     const s = opened();
-    expect(ACTIONS.approve.check(s, { actor: steward(1) })).toMatchObject({ code: 'conflict', message: expect.stringContaining('pending_approval') });
-    expect(ACTIONS.acknowledge.check(s, { actor: { kind: 'steward', id: 'stw-point-3', level: 1 } })).toMatchObject({ code: 'forbidden' });
-    expect(ACTIONS.withdraw.check(s, { actor: steward(1) })).toMatchObject({ code: 'forbidden' });
-    expect(ACTIONS.recordFollowUp.check(s, { actor: steward(1), satisfaction: 'satisfied' })).toMatchObject({ code: 'conflict' });
+    expect(ACTIONS.approve.check(s, { actor: steward(1) }, at(1))).toMatchObject({ code: 'conflict', message: expect.stringContaining('pending_approval') });
+    expect(ACTIONS.acknowledge.check(s, { actor: { kind: 'steward', id: 'stw-point-3', level: 1 } }, at(1))).toMatchObject({ code: 'forbidden' });
+    expect(ACTIONS.withdraw.check(s, { actor: steward(1) }, at(1))).toMatchObject({ code: 'forbidden' });
+    expect(ACTIONS.recordFollowUp.check(s, { actor: steward(1), satisfaction: 'satisfied' }, at(1))).toMatchObject({ code: 'conflict' });
     onWindowElapsed(s, at(24)); // now owned by the 分楼长
-    expect(ACTIONS.acknowledge.check(s, { actor: steward(1) })).toMatchObject({ code: 'forbidden', message: expect.stringContaining('分楼长') });
-    expect(ACTIONS.acknowledge.check(s, { actor: steward(3) })).toBeNull(); // anyone above may act
+    expect(ACTIONS.acknowledge.check(s, { actor: steward(1) }, at(1))).toMatchObject({ code: 'forbidden', message: expect.stringContaining('分楼长') });
+    expect(ACTIONS.acknowledge.check(s, { actor: steward(3) }, at(1))).toBeNull(); // anyone above may act
   });
 
   it('sends a department reply to approval and a rejection back to the department', () => {
@@ -92,8 +93,8 @@ describe('case rules', () => {
     const d = act(s, 'dispatch', { actor: steward(1), department: { id: 'dept-market', name: '市场监管所' } });
     expect(d.dispatch).toBe(true);
     expect(s.stage).toBe('in_progress');
-    expect(ACTIONS.dispatch.check(s, { actor: steward(1), department: { id: 'dept-tax', name: '税务所' } })).toMatchObject({ code: 'conflict' });
-    expect(ACTIONS.departmentReply.check(s, { actor: { kind: 'department', id: 'dept-tax' }, text: 'x' })).toMatchObject({ code: 'forbidden' });
+    expect(ACTIONS.dispatch.check(s, { actor: steward(1), department: { id: 'dept-tax', name: '税务所' } }, at(1))).toMatchObject({ code: 'conflict' });
+    expect(ACTIONS.departmentReply.check(s, { actor: { kind: 'department', id: 'dept-tax' }, text: 'x' }, at(1))).toMatchObject({ code: 'forbidden' });
     act(s, 'departmentReply', { actor: department, text: '已现场核查并指导整改' });
     expect(s.stage).toBe('pending_approval');
     expect(s.proposal).toMatchObject({ source: 'department' });
@@ -121,24 +122,24 @@ describe('case rules', () => {
 
   it('lets only the filing enterprise withdraw, and only before resolution', () => {
     const s = opened();
-    expect(ACTIONS.withdraw.check(s, { actor: { ...enterprise, id: '91350100M000100Y43' } })).toMatchObject({ code: 'forbidden' });
+    expect(ACTIONS.withdraw.check(s, { actor: { ...enterprise, id: '91350100M000100Y43' } }, at(1))).toMatchObject({ code: 'forbidden' });
     act(s, 'withdraw', { actor: enterprise, reason: '已自行解决' });
     expect(s).toMatchObject({ stage: 'withdrawn', outcome: 'withdrawn' });
-    expect(ACTIONS.withdraw.check(s, { actor: enterprise })).toMatchObject({ code: 'conflict' });
+    expect(ACTIONS.withdraw.check(s, { actor: enterprise }, at(1))).toMatchObject({ code: 'conflict' });
   });
 
   it('reassigns only within the same level', () => {
     const s = opened();
-    expect(ACTIONS.reassign.check(s, { actor: steward(1), to: { id: 'stw-area-west', name: '张华', level: 2 } })).toMatchObject({ code: 'conflict' });
+    expect(ACTIONS.reassign.check(s, { actor: steward(1), to: { id: 'stw-area-west', name: '张华', level: 2 } }, at(1))).toMatchObject({ code: 'conflict' });
     act(s, 'reassign', { actor: steward(1), to: { id: 'stw-point-2', name: '刘洋', level: 1 } });
     expect(s.owner.id).toBe('stw-point-2');
     expect(s.chain[1].id).toBe('stw-point-2');
-    expect(ACTIONS.acknowledge.check(s, { actor: steward(1) })).toMatchObject({ code: 'forbidden' });
+    expect(ACTIONS.acknowledge.check(s, { actor: steward(1) }, at(1))).toMatchObject({ code: 'forbidden' });
   });
 
   it('declines a case as rejected with its reason', () => {
     const s = opened();
-    expect(ACTIONS.decline.check(s, { actor: steward(1), reason: ' ' })).toMatchObject({ code: 'invalid' });
+    expect(ACTIONS.decline.check(s, { actor: steward(1), reason: ' ' }, at(1))).toMatchObject({ code: 'invalid' });
     act(s, 'decline', { actor: steward(1), reason: '重复诉求' });
     expect(s).toMatchObject({ stage: 'rejected', outcome: 'rejected' });
     expect(s.history.at(-1)).toMatchObject({ type: 'declined', reason: '重复诉求', from: 'assigned', to: 'rejected' });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCatalogue } from '../../src/catalogue-file';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, officeHoursOf } from '../../src/config';
 
 describe('configuration', () => {
   it('has working defaults: SQLite under ./data and an embedded Temporal server', () => {
@@ -16,7 +16,13 @@ describe('configuration', () => {
     expect(c).toMatchObject({ PORT: 8080, DATABASE_URL: 'postgresql://u:p@db:5432/steward', TEMPORAL_ADDRESS: 'temporal:7233', SEED_DEMO: false });
   });
 
+  it('parses office hours', () => {
+    expect(officeHoursOf(loadConfig({}))).toEqual({ start: '09:00', end: '17:30', lunchStart: '12:00', lunchEnd: '13:30' });
+    expect(officeHoursOf(loadConfig({ OFFICE_HOURS: '08:30-17:00', LUNCH_BREAK: 'none' }))).toEqual({ start: '08:30', end: '17:00' });
+  });
+
   it.each([
+    ['OFFICE_HOURS', '9-17', /OFFICE_HOURS="9-17".*HH:MM/],
     ['PORT', 'eighty', /PORT="eighty"/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL="mysql:\/\/x".*file:/],
     ['TEMPORAL_ADDRESS', 'http://temporal', /TEMPORAL_ADDRESS=.*host:port/],
@@ -41,9 +47,9 @@ describe('catalogue file', () => {
   };
 
   it('merges a district catalogue over the defaults', () => {
-    const catalogue = loadCatalogue(write({ version: 'v7', categories: [{ code: 'permit', name: '许可', policy: { resolution: { value: 5, unit: 'days' } } }] }));
-    expect(catalogue.version).toBe('v7');
-    expect(catalogue.policyFor('permit')).toMatchObject({ categoryName: '许可', resolution: { value: 5, unit: 'days' }, response: { value: 1, unit: 'days' } });
+    const { version, catalogue } = loadCatalogue(write({ version: 'v7', categories: [{ code: 'permit', name: '许可', policy: { resolution: { value: 5, unit: 'working_days' } } }] }));
+    expect(version).toBe('v7');
+    expect(catalogue.policyFor('permit')).toMatchObject({ categoryName: '许可', resolution: { value: 5, unit: 'working_days' }, response: { value: 1, unit: 'working_days' } });
     expect(catalogue.find('other')).toBeUndefined();
   });
 

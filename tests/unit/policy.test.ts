@@ -1,30 +1,46 @@
-import { CATEGORIES, DEFAULT_POLICY, policyFor } from '../../src/domain/policy';
-import { addDuration, durationMs } from '../../src/domain/time';
+import { loadCatalogue } from '../../src/catalogue-file';
+import { DEFAULT_POLICY } from '../../src/domain/policy';
+import { formatDuration, reckon } from '../../src/domain/time';
+import { CALENDAR } from '../fixtures/case-input';
 
-describe('policy table', () => {
-  it('gives every category a complete policy', () => {
-    for (const c of CATEGORIES) {
-      const p = policyFor(c.code);
-      expect(p.category).toBe(c.code);
-      for (const d of [p.response, p.urgentResponse, p.resolution, p.escalation[2], p.escalation[3], p.reminderEvery, p.departmentReply, p.followUpDelay, p.followUpWindow]) {
-        expect(durationMs(d)).toBeGreaterThan(0);
-      }
-      expect(durationMs(p.response)).toBeLessThan(durationMs(p.resolution));
+const { catalogue, version } = loadCatalogue();
+
+describe('the shipped service catalogue', () => {
+  it('is versioned and gives every category a complete policy in working time', () => {
+    expect(version).toMatch(/^\d{4}\.\d+$/);
+    expect(catalogue.categories.map((c) => c.code)).toEqual(
+      expect.arrayContaining(['outdoor_promotion', 'residence_permit', 'tax_consultation', 'recruitment', 'fire_safety', 'other']),
+    );
+    for (const c of catalogue.categories) {
+      const p = catalogue.policyFor(c.code);
+      expect(p).toMatchObject({ category: c.code, categoryName: c.name, warnAt: 0.75 });
+      for (const key of Object.keys(DEFAULT_POLICY)) expect(p).toHaveProperty(key);
+      expect(p.response.unit).toMatch(/^working_/);
+      expect(p.resolution.unit).toBe('working_days');
     }
   });
 
-  it('uses the 2-day limit for an outdoor-promotion (外摆) permit and defaults elsewhere', () => {
-    expect(policyFor('outdoor_promotion').resolution).toEqual({ value: 2, unit: 'days' });
-    expect(policyFor('other').resolution).toEqual(DEFAULT_POLICY.resolution);
+  it('uses the 2-working-day limit for an outdoor-promotion (外摆) permit, as in Lucheng', () => {
+    expect(catalogue.policyFor('outdoor_promotion')).toMatchObject({ resolution: { value: 2, unit: 'working_days' }, departmentId: 'dept-urban' });
+    expect(catalogue.policyFor('other').resolution).toEqual(DEFAULT_POLICY.resolution);
   });
 
   it('refuses an unknown category', () => {
-    expect(() => policyFor('no-such-thing')).toThrow(/unknown category/);
+    expect(() => catalogue.policyFor('no-such-thing')).toThrow(/unknown category/);
   });
+});
 
-  it('adds plain durations', () => {
-    const from = new Date('2026-03-02T01:00:00Z');
-    expect(addDuration(from, { value: 2, unit: 'hours' }).toISOString()).toBe('2026-03-02T03:00:00.000Z');
-    expect(addDuration(from, { value: 15, unit: 'days' }).toISOString()).toBe('2026-03-17T01:00:00.000Z');
+describe('reckoning a duration', () => {
+  const from = new Date('2025-09-30T16:00:00+08:00');
+  it('counts calendar units as wall-clock time', () => {
+    expect(reckon(from, { value: 2, unit: 'hours' }, CALENDAR).at.toISOString()).toBe('2025-09-30T10:00:00.000Z');
+    expect(reckon(from, { value: 2, unit: 'days' }, CALENDAR).at.toISOString()).toBe('2025-10-02T08:00:00.000Z');
+  });
+  it('counts working units on the Chinese calendar', () => {
+    expect(reckon(from, { value: 2, unit: 'working_days' }, CALENDAR).at.toISOString()).toBe('2025-10-10T08:00:00.000Z');
+    expect(reckon(from, { value: 2, unit: 'working_hours' }, CALENDAR).at.toISOString()).toBe('2025-10-09T01:30:00.000Z'); // 1.5 h on 30 Sep, 0.5 h after National Day
+  });
+  it('names durations in Chinese', () => {
+    expect(formatDuration({ value: 30, unit: 'working_days' })).toBe('30个工作日');
   });
 });

@@ -57,6 +57,13 @@ async function withCase<T>(
 }
 
 const state = (h: WorkflowHandle) => h.query(getCaseStateQuery);
+
+/** Skips the server's clock to just past the case's current deadline (working time varies by weekday). */
+async function passDeadline(h: WorkflowHandle, key: 'dueAt' | 'warnAt' = 'dueAt') {
+  const s = await state(h);
+  const target = Date.parse(s.window![key]!);
+  await env.sleep(Math.max(target - (await env.currentTimeMs()) + 1000, 1));
+}
 const types = (s: CaseState) => s.history.map((e) => e.type);
 
 describe('case workflow on the time-skipping server', () => {
@@ -67,7 +74,7 @@ describe('case workflow on the time-skipping server', () => {
       expect(opened).toMatchObject({ stage: 'assigned', owner: { id: 'stw-point-1', level: 1 } });
       await eventually(() => expect(fake.sentTo(caseId)).toEqual(['assigned_to_you->stw-point-1']));
 
-      await env.sleep('1 day'); // response SLA: 1 day
+      await passDeadline(h); // response SLA: 1 working day
       const second = await eventually(async () => {
         const s = await state(h);
         expect(s.owner).toMatchObject({ id: 'stw-area-east', level: 2 });
@@ -78,11 +85,12 @@ describe('case workflow on the time-skipping server', () => {
       expect(second.escalations[0]).toMatchObject({ step: 'acknowledge', fromLevel: 1, toLevel: 2, missedDueAt: opened.deadlines.responseDueAt });
       await eventually(() => expect(fake.sentTo(caseId)).toContain('escalated_to_you->stw-area-east'));
 
-      await env.sleep('2 days'); // 分楼长's window
+      await passDeadline(h); // 分楼长's window
       await eventually(async () => expect((await state(h)).owner).toMatchObject({ id: 'stw-chief', level: 3 }));
 
-      await env.sleep('2 days'); // 总楼长's window passes: reminders, no further level
-      await env.sleep('1 day');
+      await passDeadline(h); // 总楼长's window passes: reminders, no further level
+      await eventually(async () => expect((await state(h)).reminders).toBe(1));
+      await passDeadline(h);
       const reminded = await eventually(async () => {
         const s = await state(h);
         expect(s.reminders).toBeGreaterThanOrEqual(2);
@@ -105,7 +113,7 @@ describe('case workflow on the time-skipping server', () => {
     const fake = fakeActivities();
     await withCase(fake, async (h) => {
       await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
-      await env.sleep('15 days');
+      await passDeadline(h); // 15 working days
       const s = await eventually(async () => {
         const st = await state(h);
         expect(st.owner.level).toBe(2);
@@ -127,14 +135,16 @@ describe('case workflow on the time-skipping server', () => {
       expect(approved.stage).toBe('resolved');
       await eventually(() => expect(fake.sentTo(caseId)).toContain(`case_resolved->${enterprise.id}`));
 
-      await env.sleep('1 day'); // follow-up delay
+      await passDeadline(h); // follow-up delay: 1 working day
       await eventually(async () => expect((await state(h)).stage).toBe('follow_up'));
       await eventually(() => expect(fake.sentTo(caseId)).toContain('follow_up_due->stw-point-1'));
       await h.executeUpdate(ACTION_UPDATES.recordFollowUp, { args: [{ actor: steward(1), satisfaction: 'satisfied', comment: '问题已解决' }] });
       return h.result();
     });
     expect(result).toMatchObject({ stage: 'closed', outcome: 'closed', satisfaction: 'satisfied' });
-    expect(types(result)).toEqual([
+    // earlier tests move the shared test clock weeks ahead, so this case's deadlines may reach
+    // 2027, whose holidays are not published yet: the case then notes it (calendar_unknown)
+    expect(types(result).filter((t) => t !== 'calendar_unknown')).toEqual([
       'opened', 'assigned', 'acknowledged', 'proposed', 'proposal_approved', 'follow_up_due', 'follow_up_recorded', 'closed',
     ]);
     expect(fake.events.get(result.caseId)).toHaveLength(result.history.length);
@@ -150,7 +160,7 @@ describe('case workflow on the time-skipping server', () => {
       expect(fake.dispatches).toEqual([{ caseId, departmentId: 'dept-market' }]);
       await h.executeUpdate(ACTION_UPDATES.departmentReply, { args: [{ actor: department, text: '已现场核查' }] });
       await h.executeUpdate(ACTION_UPDATES.approve, { args: [{ actor: steward(1) }] });
-      await env.sleep('1 day');
+      await passDeadline(h);
       await eventually(async () => expect((await state(h)).stage).toBe('follow_up'));
       const reopened = await h.executeUpdate(ACTION_UPDATES.recordFollowUp, { args: [{ actor: steward(1), satisfaction: 'dissatisfied' }] });
       expect(reopened).toMatchObject({ stage: 'in_progress', owner: { id: 'stw-area-east', level: 2 } });
@@ -165,7 +175,7 @@ describe('case workflow on the time-skipping server', () => {
       await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
       await h.executeUpdate(ACTION_UPDATES.propose, { args: [{ actor: steward(1), text: '已解决' }] });
       await h.executeUpdate(ACTION_UPDATES.approve, { args: [{ actor: steward(1) }] });
-      return h.result(); // awaiting the result lets the server skip the 1 + 5 days
+      return h.result(); // awaiting the result lets the server skip the 1 + 5 working days
     });
     expect(result).toMatchObject({ stage: 'closed_no_feedback', outcome: 'closed_no_feedback' });
     expect(types(result).slice(-2)).toEqual(['follow_up_due', 'closed_no_feedback']);

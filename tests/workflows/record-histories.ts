@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId } from '../../src/workflows/definitions';
+import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery } from '../../src/workflows/definitions';
 import type { caseWorkflow } from '../../src/workflows';
 import { caseInput, department, enterprise, steward } from '../fixtures/case-input';
 import { fakeActivities } from '../helpers/fake-activities';
@@ -27,17 +27,33 @@ async function main() {
       await env.sleep('1 minute');
       await h.executeUpdate(ACTION_UPDATES.departmentReply, { args: [{ actor: department, text: '已核查' }] });
       await h.executeUpdate(ACTION_UPDATES.approve, { args: [{ actor: steward(1) }] });
-      await env.sleep('1 day');
+      await env.sleep('4 days'); // past the 1-working-day follow-up delay, whatever the weekday
       await h.executeUpdate(ACTION_UPDATES.recordFollowUp, { args: [{ actor: steward(1), satisfaction: 'satisfied' }] });
+      await h.result();
+    },
+    // warning, pause for the enterprise, an extension refused then approved, resolved
+    'paused-extended': async (caseId) => {
+      const h = await start(caseId);
+      await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
+      const s = await h.query(getCaseStateQuery);
+      await env.sleep(Date.parse(s.window!.warnAt!) - (await env.currentTimeMs()) + 1000);
+      await h.executeUpdate(ACTION_UPDATES.pause, { args: [{ actor: steward(1), reason: '请补充营业执照副本' }] });
+      await env.sleep('3 days');
+      await h.executeUpdate(ACTION_UPDATES.resume, { args: [{ actor: enterprise, info: '已上传' }] });
+      const resumed = await h.query(getCaseStateQuery);
+      const later = new Date(Date.parse(resumed.deadlines.resolutionDueAt) + 5 * 86_400_000).toISOString();
+      await h.executeUpdate(ACTION_UPDATES.requestExtension, { args: [{ actor: steward(1), reason: '需现场核查', newDueAt: later }] });
+      await h.executeUpdate(ACTION_UPDATES.decideExtension, { args: [{ actor: steward(2), approve: false, reason: '理由不足' }] });
+      await h.executeUpdate(ACTION_UPDATES.requestExtension, { args: [{ actor: steward(1), reason: '需消防部门现场核查', newDueAt: later }] });
+      await h.executeUpdate(ACTION_UPDATES.decideExtension, { args: [{ actor: steward(2), approve: true }] });
+      await h.executeUpdate(ACTION_UPDATES.propose, { args: [{ actor: steward(1), text: '已核查' }] });
+      await h.executeUpdate(ACTION_UPDATES.approve, { args: [{ actor: steward(1) }] });
       await h.result();
     },
     // missed acknowledgement up to 总楼长 and two 督办 reminders, then withdrawn
     'escalated-withdrawn': async (caseId) => {
       const h = await start(caseId);
-      await env.sleep('1 day');
-      await env.sleep('2 days');
-      await env.sleep('2 days');
-      await env.sleep('1 day');
+      for (let i = 0; i < 4; i++) await env.sleep('3 days'); // up the chain, then 督办
       await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise, reason: '已自行解决' }] });
       await h.result();
     },

@@ -42,6 +42,10 @@ export const ACTION_ROUTES: { [P in ActionPath]: Translation<P, ActionName> } = 
   'department-reply': { action: 'departmentReply', args: async (b, actor) => ({ actor, ...b }) },
   'follow-up': { action: 'recordFollowUp', args: async (b, actor) => ({ actor, ...b }) },
   withdraw: { action: 'withdraw', args: async (b, actor) => ({ actor, ...b }) },
+  pause: { action: 'pause', args: async (b, actor) => ({ actor, ...b }) },
+  'supply-info': { action: 'resume', args: async (b, actor) => ({ actor, ...b }) },
+  'request-extension': { action: 'requestExtension', args: async (b, actor) => ({ actor, ...b }) },
+  'decide-extension': { action: 'decideExtension', args: async (b, actor) => ({ actor, ...b }) },
 };
 
 export function casesRouter(cases: CaseService, directory: Directory): Router {

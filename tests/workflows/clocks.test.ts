@@ -1,0 +1,177 @@
+/**
+ * Issue 3's clocks on the time-skipping server: warnings, pause/resume, 延期 (approved,
+ * refused, capped), and the calendar a case freezes at intake.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { CaseWorkflowInput } from '../../src/domain/case-model';
+import { workingMsBetween } from '../../src/domain/working-time';
+import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery } from '../../src/workflows/definitions';
+import type { caseWorkflow } from '../../src/workflows';
+import { CALENDAR, caseInput, enterprise, steward } from '../fixtures/case-input';
+import { eventually } from '../helpers/eventually';
+import { fakeActivities } from '../helpers/fake-activities';
+import { createTimeSkippingEnv } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function withCase<T>(fn: (h: WorkflowHandle<typeof caseWorkflow>, fake: ReturnType<typeof fakeActivities>) => Promise<T>, input: CaseWorkflowInput = caseInput()): Promise<T> {
+  const fake = fakeActivities();
+  const taskQueue = `clocks-${randomUUID()}`;
+  const caseId = `C20261122-${randomUUID().slice(0, 6).toUpperCase()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fake.activities });
+  return worker.runUntil(async () => {
+    const h = await env.client.workflow.start<typeof caseWorkflow>('caseWorkflow', { workflowId: caseWorkflowId(caseId), taskQueue, args: [{ ...input, caseId }] });
+    try {
+      await h.executeUpdate(awaitRecordedUpdate);
+      const result = await fn(h, fake);
+      if ((await h.describe()).status.name === 'RUNNING') {
+        await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise, reason: 'test finished' }] });
+        await h.result();
+      }
+      return result;
+    } catch (err) {
+      await h.terminate('test failed').catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+const state = (h: WorkflowHandle) => h.query(getCaseStateQuery);
+const sleepUntil = async (iso: string, plusMs = 1000) => env.sleep(Math.max(Date.parse(iso) - (await env.currentTimeMs()) + plusMs, 1));
+const refusal = (type: string, message?: RegExp) => ({ name: 'WorkflowUpdateFailedError', cause: { type, ...(message ? { message: expect.stringMatching(message) } : {}) } });
+
+describe('clocks on the time-skipping server', () => {
+  it('warns the owner once at 75 % of the window, shows the case at risk, then escalates at the deadline', async () => {
+    await withCase(async (h, fake) => {
+      const opened = await state(h);
+      const { openedAt, dueAt, warnAt } = opened.window!;
+      // the warning point is 75 % of the window's office time
+      expect(workingMsBetween(new Date(openedAt), new Date(warnAt!), CALENDAR) / workingMsBetween(new Date(openedAt), new Date(dueAt), CALENDAR)).toBeCloseTo(0.75, 3);
+      await sleepUntil(warnAt!);
+      const warned = await eventually(async () => {
+        const s = await state(h);
+        expect(s.atRisk).toBe(true);
+        return s;
+      });
+      expect(warned.history.filter((e) => e.type === 'deadline_warning')).toHaveLength(1);
+      expect(warned.owner.level).toBe(1);
+      await eventually(() => expect(fake.sentTo(opened.caseId)).toContain('deadline_warning->stw-point-1'));
+      await sleepUntil(dueAt);
+      const breached = await eventually(async () => {
+        const s = await state(h);
+        expect(s.owner.level).toBe(2);
+        return s;
+      });
+      expect(breached).toMatchObject({ atRisk: false, overdue: true });
+      expect(breached.history.filter((e) => e.type === 'deadline_warning')).toHaveLength(1); // once
+    });
+  });
+
+  it('stops the resolution clock while awaiting the enterprise and moves the deadline by the paused working time', async () => {
+    await withCase(async (h) => {
+      const acked = await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
+      const before = acked.deadlines.resolutionDueAt;
+      const paused = await h.executeUpdate(ACTION_UPDATES.pause, { args: [{ actor: steward(1), reason: '请补充营业执照副本' }] });
+      expect(paused.pause).toMatchObject({ reason: '请补充营业执照副本', by: { id: 'stw-point-1' } });
+      await expect(h.executeUpdate(ACTION_UPDATES.pause, { args: [{ actor: steward(1), reason: 'again' }] })).rejects.toMatchObject(refusal('ActionRefused', /already awaiting/));
+      // far past the original deadline: nothing escalates while paused
+      await sleepUntil(before, 10 * DAY);
+      const waiting = await state(h);
+      expect(waiting).toMatchObject({ owner: { level: 1 }, overdue: false, escalations: [] });
+      expect(waiting.history.some((e) => e.type === 'escalated' || e.type === 'deadline_warning')).toBe(false);
+      // the enterprise supplies the information
+      const resumed = await h.executeUpdate(ACTION_UPDATES.resume, { args: [{ actor: enterprise, info: '已上传执照副本' }] });
+      expect(resumed.pause).toBeUndefined();
+      const pause = resumed.pauses[0]!;
+      expect(pause.shiftMs).toBe(workingMsBetween(new Date(pause.since), new Date(pause.until!), CALENDAR));
+      expect(workingMsBetween(new Date(before), new Date(resumed.deadlines.resolutionDueAt), CALENDAR)).toBe(pause.shiftMs);
+      expect(resumed.window!.dueAt).toBe(resumed.deadlines.resolutionDueAt);
+      expect(resumed.history.slice(-2).map((e) => e.type)).toEqual(['paused', 'resumed']);
+    });
+  });
+
+  it('approves an extension asked before the deadline: the deadline moves and passing the old one escalates nothing', async () => {
+    await withCase(async (h) => {
+      const acked = await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
+      const old = acked.deadlines.resolutionDueAt;
+      const newDueAt = new Date(Date.parse(old) + 7 * DAY).toISOString();
+      const asked = await h.executeUpdate(ACTION_UPDATES.requestExtension, { args: [{ actor: steward(1), reason: '需消防部门现场核查', newDueAt }] });
+      expect(asked.extension).toMatchObject({ status: 'pending', requesterLevel: 1, newDueAt });
+      // the requester cannot approve it; the 分楼长 above can
+      await expect(h.executeUpdate(ACTION_UPDATES.decideExtension, { args: [{ actor: steward(1), approve: true }] })).rejects.toMatchObject(refusal('ActionForbidden'));
+      const approved = await h.executeUpdate(ACTION_UPDATES.decideExtension, { args: [{ actor: steward(2), approve: true }] });
+      expect(approved.deadlines.resolutionDueAt).toBe(newDueAt);
+      expect(approved.window!.dueAt).toBe(newDueAt);
+      expect(approved.extensions[0]).toMatchObject({ status: 'approved', decidedBy: { id: 'stw-area-east' } });
+      await sleepUntil(old, DAY);
+      expect(await state(h)).toMatchObject({ owner: { level: 1 }, overdue: false });
+      await sleepUntil(newDueAt);
+      await eventually(async () => expect((await state(h)).owner.level).toBe(2));
+    });
+  });
+
+  it('refuses an extension with a reason, keeps the deadline, and enforces the cap', async () => {
+    await withCase(async (h) => {
+      const acked = await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
+      const deadline = acked.deadlines.resolutionDueAt;
+      const wanted = new Date(Date.parse(deadline) + 3 * DAY).toISOString();
+      await h.executeUpdate(ACTION_UPDATES.requestExtension, { args: [{ actor: steward(1), reason: '人手不足', newDueAt: wanted }] });
+      await expect(h.executeUpdate(ACTION_UPDATES.decideExtension, { args: [{ actor: steward(2), approve: false }] })).rejects.toMatchObject(refusal('ActionInvalid', /reason/));
+      const refused = await h.executeUpdate(ACTION_UPDATES.decideExtension, { args: [{ actor: steward(3), approve: false, reason: '理由不充分' }] });
+      expect(refused.deadlines.resolutionDueAt).toBe(deadline);
+      expect(refused.extensions[0]).toMatchObject({ status: 'refused', decisionReason: '理由不充分' });
+      expect(refused.history.at(-1)).toMatchObject({ type: 'extension_refused', reason: '理由不充分' });
+      // 30 working days is about six weeks: ninety calendar days is over the cap
+      const tooFar = new Date(Date.parse(deadline) + 90 * DAY).toISOString();
+      await expect(h.executeUpdate(ACTION_UPDATES.requestExtension, { args: [{ actor: steward(1), reason: '再延', newDueAt: tooFar }] })).rejects.toMatchObject(
+        refusal('ActionRefused', /capped at 30个工作日/),
+      );
+      await expect(h.executeUpdate(ACTION_UPDATES.requestExtension, { args: [{ actor: steward(1), reason: '早于期限', newDueAt: deadline }] })).rejects.toMatchObject(
+        refusal('ActionInvalid', /after the current deadline/),
+      );
+      // after the deadline has passed it is too late to ask
+      await sleepUntil(deadline);
+      await eventually(async () => expect((await state(h)).overdue).toBe(true));
+      await expect(h.executeUpdate(ACTION_UPDATES.requestExtension, { args: [{ actor: steward(2), reason: '补救', newDueAt: tooFar }] })).rejects.toMatchObject(
+        refusal('ActionRefused', /before the resolution deadline/),
+      );
+    });
+  });
+
+  it('counts with the calendar frozen into the case, not whatever the package says now', async () => {
+    const now = await env.currentTimeMs();
+    // a calendar under which the next ten days are all holidays
+    const holidays = Array.from({ length: 10 }, (_, i) => new Date(now + 8 * 3_600_000 + i * DAY).toISOString().slice(0, 10));
+    const year = new Date(now).getUTCFullYear();
+    const frozen = { data: { source: 'test', years: [year, year + 1], holidays, workdays: [] }, hours: CALENDAR.hours };
+    await withCase(async (h) => {
+      const s = await state(h);
+      expect(Date.parse(s.deadlines.responseDueAt) - Date.parse(s.openedAt)).toBeGreaterThan(9 * DAY);
+      expect(s.calendar.data.source).toBe('test');
+      expect(s.calendarUnknown).toBeUndefined();
+    }, { ...caseInput(), calendar: frozen });
+  });
+
+  it('says so, visibly, when a deadline falls in a year the calendar does not cover', async () => {
+    const unknown = { data: { source: 'test', years: [], holidays: [], workdays: [] }, hours: CALENDAR.hours };
+    await withCase(async (h) => {
+      const s = await state(h);
+      expect(s.calendarUnknown?.message).toMatch(/calendar unknown, counted as weekdays/);
+      expect(s.history.map((e) => e.type)).toContain('calendar_unknown');
+    }, { ...caseInput(), calendar: unknown });
+  });
+});
