@@ -251,6 +251,86 @@ describe('GET /api/cases (managers\' lists)', () => {
   });
 });
 
+describe('clocks and the catalogue (issue 3)', () => {
+  const chief = 'stw-chief';
+
+  it('versions catalogue changes and keeps running cases on the version they started with', async () => {
+    const running = (await open(openBody({ category: 'tax_consultation', title: '版本前' }))).body;
+    expect(running.policy).toMatchObject({ catalogueVersion: 1, resolution: { value: 3, unit: 'working_days' } });
+
+    expect((await api().put('/api/catalogue/tax_consultation').set('X-Actor-Id', 'stw-point-1').send({ policy: { resolution: { value: 5, unit: 'working_days' } } })).status).toBe(403);
+    const bad = await api().put('/api/catalogue/tax_consultation').set('X-Actor-Id', chief).send({ policy: { resolution: { value: -1, unit: 'fortnights' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues.map((i: { field: string }) => i.field)).toEqual(expect.arrayContaining(['body.policy.resolution.value', 'body.policy.resolution.unit']));
+    const changed = await api().put('/api/catalogue/tax_consultation').set('X-Actor-Id', chief).send({ policy: { resolution: { value: 5, unit: 'working_days' } }, note: '区政府新规' });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ version: 2, changedBy: chief, note: '区政府新规', policy: { resolution: { value: 5, unit: 'working_days' }, response: { value: 1, unit: 'working_days' } } });
+    const history = await api().get('/api/catalogue/tax_consultation');
+    expect(history.body.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+
+    const after = await api().get(`/api/cases/${running.caseId}`);
+    expect(after.body.policy).toMatchObject({ catalogueVersion: 1, resolution: { value: 3, unit: 'working_days' } });
+    expect(after.body.deadlines.resolutionDueAt).toBe(running.deadlines.resolutionDueAt);
+    const fresh = (await open(openBody({ category: 'tax_consultation', title: '版本后' }))).body;
+    expect(fresh.policy).toMatchObject({ catalogueVersion: 2, resolution: { value: 5, unit: 'working_days' } });
+
+    const created = await api().put('/api/catalogue/greening').set('X-Actor-Id', chief).send({ name: '绿化养护', departmentId: 'dept-urban' });
+    expect(created.status).toBe(201);
+    expect((await api().put('/api/catalogue/unnamed_thing').set('X-Actor-Id', chief).send({})).body.error.issues[0].field).toBe('body.name');
+    expect((await api().put('/api/catalogue/greening').set('X-Actor-Id', chief).send({ departmentId: 'dept-none' })).status).toBe(400);
+    expect((await api().get('/api/catalogue/no_such_item')).status).toBe(404);
+    const retired = await api().put('/api/catalogue/greening').set('X-Actor-Id', chief).send({ active: false });
+    expect(retired.body).toMatchObject({ version: 2, active: false });
+    expect((await open(openBody({ category: 'greening' }))).status).toBe(400);
+  });
+
+  it('shows clocks, pauses and resumes over HTTP, and lists paused cases', async () => {
+    const id = (await open()).body.caseId as string;
+    const fresh = await api().get(`/api/cases/${id}`);
+    expect(fresh.body.clocks.response).toMatchObject({ running: true, paused: false, breached: false, metAt: null });
+    expect(fresh.body.clocks.response.remainingWorkingMs).toBeGreaterThan(0);
+    expect(fresh.body.calendar.data.source).toMatch(/^chinese-days@/);
+    await act(id, 'acknowledge', 'stw-point-1');
+    expect((await act(id, 'supply-info', ENTERPRISE)).status).toBe(409); // nothing was asked
+    const paused = await act(id, 'pause', 'stw-point-1', { reason: '请补充营业执照副本' });
+    expect(paused.status).toBe(200);
+    expect(paused.body.clocks.resolution).toMatchObject({ paused: true, running: false });
+    await eventually(async () => expect((await api().get('/api/cases').query({ paused: 'true' })).body.items.map((c: { id: string }) => c.id)).toContain(id));
+    expect((await act(id, 'supply-info', OTHER_ENTERPRISE)).status).toBe(403);
+    const resumed = await act(id, 'supply-info', ENTERPRISE, { info: '已上传' });
+    expect(resumed.body.clocks.resolution).toMatchObject({ paused: false });
+    expect(resumed.body.pauses).toHaveLength(1);
+  });
+
+  it('takes extension requests and decisions over HTTP, validating the date', async () => {
+    const id = (await open()).body.caseId as string;
+    const acked = (await act(id, 'acknowledge', 'stw-point-1')).body;
+    const badDate = await act(id, 'request-extension', 'stw-point-1', { reason: '需核查', newDueAt: 'next week' });
+    expect(badDate.status).toBe(400);
+    expect(badDate.body.error.issues[0].field).toBe('body.newDueAt');
+    const newDueAt = new Date(Date.parse(acked.deadlines.resolutionDueAt) + 5 * 86_400_000).toISOString();
+    expect((await act(id, 'request-extension', 'stw-point-1', { reason: '需核查', newDueAt })).body.extension).toMatchObject({ status: 'pending' });
+    expect((await act(id, 'decide-extension', 'stw-point-1', { approve: true })).status).toBe(403);
+    const approved = await act(id, 'decide-extension', 'stw-area-east', { approve: true });
+    expect(approved.body.deadlines.resolutionDueAt).toBe(newDueAt);
+  });
+
+  it('lists a case as at risk between its warning point and its deadline, then as overdue', async () => {
+    const seconds = (value: number) => ({ value, unit: 'seconds' });
+    await api().put('/api/catalogue/risky_test').set('X-Actor-Id', chief).send({ name: '预警测试', policy: { response: seconds(8), escalation: { 2: seconds(600), 3: seconds(600) } } });
+    const id = (await open(openBody({ category: 'risky_test', title: '预警示例' }))).body.caseId as string;
+    const listed = (q: Record<string, string>) => api().get('/api/cases').query(q).then((r) => r.body.items.map((c: { id: string }) => c.id) as string[]);
+    expect(await listed({ atRisk: 'true' })).not.toContain(id);
+    // warned at 75 % of 8 s: at risk from 6 s until the deadline at 8 s
+    await eventually(async () => expect(await listed({ atRisk: 'true', buildingId: 'bld-tianan' })).toContain(id), { timeoutMs: 8_000, intervalMs: 100 });
+    const atRisk = await api().get(`/api/cases/${id}`);
+    expect(atRisk.body.clocks.current).toMatchObject({ step: 'acknowledge', atRisk: true, overdue: false });
+    expect(atRisk.body.history.find((e: { type: string }) => e.type === 'deadline_warning')).toMatchObject({ detail: { step: 'acknowledge', level: 1 } });
+    await eventually(async () => expect(await listed({ overdue: 'true', level: '2' })).toContain(id), { timeoutMs: 8_000, intervalMs: 100 });
+    expect(await listed({ atRisk: 'true' })).not.toContain(id);
+  });
+});
+
 describe('reference and documentation', () => {
   it('serves an OpenAPI 3 document generated from the zod schemas', async () => {
     const res = await api().get('/api/openapi.json');
