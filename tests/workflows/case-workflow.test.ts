@@ -1,69 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
 import type { CaseState } from '../../src/domain/case-model';
-import { ACTION_UPDATES, caseWorkflowId, getCaseStateQuery, awaitRecordedUpdate } from '../../src/workflows/definitions';
-import type { caseWorkflow } from '../../src/workflows';
-import { caseInput, department, enterprise, steward } from '../fixtures/case-input';
+import { ACTION_UPDATES } from '../../src/workflows/definitions';
+import { department, enterprise, steward } from '../fixtures/case-input';
+import { useTimeSkippingCases } from '../helpers/case-harness';
 import { eventually } from '../helpers/eventually';
 import { fakeActivities } from '../helpers/fake-activities';
-import { createTimeSkippingEnv } from '../helpers/temporal';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietBundler });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const quietBundler = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
-
-/** Runs `fn` with a worker serving the case workflow on its own task queue. */
-async function withCase<T>(
-  fake: ReturnType<typeof fakeActivities>,
-  fn: (h: WorkflowHandle<typeof caseWorkflow>, caseId: string) => Promise<T>,
-  input = caseInput(),
-): Promise<T> {
-  const taskQueue = `test-${randomUUID()}`;
-  const caseId = `C20261121-${randomUUID().slice(0, 6).toUpperCase()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fake.activities });
-  return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
-      workflowId: caseWorkflowId(caseId),
-      taskQueue,
-      args: [{ ...input, caseId }],
-    });
-    try {
-      await handle.executeUpdate(awaitRecordedUpdate);
-      const result = await fn(handle, caseId);
-      // leave no case running: a workflow task nobody polls stops the time-skipping server
-      // from skipping time for the next test
-      if ((await handle.describe()).status.name === 'RUNNING') {
-        await handle.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise, reason: 'test finished' }] });
-        await handle.result();
-      }
-      return result;
-    } catch (err) {
-      await handle.terminate('test failed').catch(() => undefined);
-      throw err;
-    }
-  });
-}
-
-const state = (h: WorkflowHandle) => h.query(getCaseStateQuery);
-
-/** Skips the server's clock to just past the case's current deadline (working time varies by weekday). */
-async function passDeadline(h: WorkflowHandle, key: 'dueAt' | 'warnAt' = 'dueAt') {
-  const s = await state(h);
-  const target = Date.parse(s.window![key]!);
-  await env.sleep(Math.max(target - (await env.currentTimeMs()) + 1000, 1));
-}
+const { env, state, passDeadline, withCase: run } = useTimeSkippingCases();
+const withCase = <T>(fake: ReturnType<typeof fakeActivities>, fn: Parameters<typeof run<T>>[0]) => run(fn, { fake });
 const types = (s: CaseState) => s.history.map((e) => e.type);
 
 describe('case workflow on the time-skipping server', () => {

@@ -2,61 +2,19 @@
  * Issue 3's clocks on the time-skipping server: warnings, pause/resume, 延期 (approved,
  * refused, capped), and the calendar a case freezes at intake.
  */
-import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { CaseWorkflowInput } from '../../src/domain/case-model';
 import { workingMsBetween } from '../../src/domain/working-time';
-import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery } from '../../src/workflows/definitions';
-import type { caseWorkflow } from '../../src/workflows';
-import { CALENDAR, caseInput, enterprise, steward } from '../fixtures/case-input';
+import { ACTION_UPDATES } from '../../src/workflows/definitions';
+import { CALENDAR, caseInput, steward, enterprise } from '../fixtures/case-input';
+import { useTimeSkippingCases } from '../helpers/case-harness';
 import { eventually } from '../helpers/eventually';
-import { fakeActivities } from '../helpers/fake-activities';
-import { createTimeSkippingEnv } from '../helpers/temporal';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
+const { env, state, sleepUntil, withCase } = useTimeSkippingCases();
 const DAY = 86_400_000;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-async function withCase<T>(fn: (h: WorkflowHandle<typeof caseWorkflow>, fake: ReturnType<typeof fakeActivities>) => Promise<T>, input: CaseWorkflowInput = caseInput()): Promise<T> {
-  const fake = fakeActivities();
-  const taskQueue = `clocks-${randomUUID()}`;
-  const caseId = `C20261122-${randomUUID().slice(0, 6).toUpperCase()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fake.activities });
-  return worker.runUntil(async () => {
-    const h = await env.client.workflow.start<typeof caseWorkflow>('caseWorkflow', { workflowId: caseWorkflowId(caseId), taskQueue, args: [{ ...input, caseId }] });
-    try {
-      await h.executeUpdate(awaitRecordedUpdate);
-      const result = await fn(h, fake);
-      if ((await h.describe()).status.name === 'RUNNING') {
-        await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise, reason: 'test finished' }] });
-        await h.result();
-      }
-      return result;
-    } catch (err) {
-      await h.terminate('test failed').catch(() => undefined);
-      throw err;
-    }
-  });
-}
-
-const state = (h: WorkflowHandle) => h.query(getCaseStateQuery);
-const sleepUntil = async (iso: string, plusMs = 1000) => env.sleep(Math.max(Date.parse(iso) - (await env.currentTimeMs()) + plusMs, 1));
 const refusal = (type: string, message?: RegExp) => ({ name: 'WorkflowUpdateFailedError', cause: { type, ...(message ? { message: expect.stringMatching(message) } : {}) } });
 
 describe('clocks on the time-skipping server', () => {
   it('warns the owner once at 75 % of the window, shows the case at risk, then escalates at the deadline', async () => {
-    await withCase(async (h, fake) => {
+    await withCase(async (h, _caseId, fake) => {
       const opened = await state(h);
       const { openedAt, dueAt, warnAt } = opened.window!;
       // the warning point is 75 % of the window's office time
@@ -153,7 +111,7 @@ describe('clocks on the time-skipping server', () => {
   });
 
   it('counts with the calendar frozen into the case, not whatever the package says now', async () => {
-    const now = await env.currentTimeMs();
+    const now = await env().currentTimeMs();
     // a calendar under which the next ten days are all holidays
     const holidays = Array.from({ length: 10 }, (_, i) => new Date(now + 8 * 3_600_000 + i * DAY).toISOString().slice(0, 10));
     const year = new Date(now).getUTCFullYear();
@@ -163,7 +121,7 @@ describe('clocks on the time-skipping server', () => {
       expect(Date.parse(s.deadlines.responseDueAt) - Date.parse(s.openedAt)).toBeGreaterThan(9 * DAY);
       expect(s.calendar.data.source).toBe('test');
       expect(s.calendarUnknown).toBeUndefined();
-    }, { ...caseInput(), calendar: frozen });
+    }, { input: { ...caseInput(), calendar: frozen } });
   });
 
   it('says so, visibly, when a deadline falls in a year the calendar does not cover', async () => {
@@ -172,6 +130,6 @@ describe('clocks on the time-skipping server', () => {
       const s = await state(h);
       expect(s.calendarUnknown?.message).toMatch(/calendar unknown, counted as weekdays/);
       expect(s.history.map((e) => e.type)).toContain('calendar_unknown');
-    }, { ...caseInput(), calendar: unknown });
+    }, { input: { ...caseInput(), calendar: unknown } });
   });
 });
