@@ -1,0 +1,249 @@
+/**
+ * The shared core of the case rules: the history, deadlines and windows, authorisation
+ * checks and the shapes of effects. Pure; imported by the steward and department rules.
+ */
+import {
+  type Actor,
+  type CaseEvent,
+  type CaseEventType,
+  type CaseState,
+  type Level,
+  type Pause,
+  type SlaWindow,
+  type Stage,
+  type StewardRef,
+  type WindowStep,
+  OPEN_STAGES,
+  SYSTEM_ACTOR,
+  isTerminal,
+  LEVEL_NAMES,
+} from './case-model';
+import { type Duration, isWorking, reckon } from './time';
+import { addWorkingMs, workingMsBetween } from './working-time';
+
+export type RefusalCode = 'forbidden' | 'conflict' | 'invalid';
+
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+}
+
+export const TEMPLATES = [
+  'assigned_to_you',
+  'escalated_to_you',
+  'escalated_from_you',
+  'overdue_reminder',
+  'approval_needed',
+  'dispatch_to_department',
+  'reply_rejected',
+  'dispatch_failed',
+  'follow_up_due',
+  'reopened_to_you',
+  'case_resolved',
+  'case_declined',
+  'case_withdrawn',
+  'deadline_warning',
+  'extension_requested',
+  'extension_decided',
+  'info_requested',
+  'info_supplied',
+] as const;
+export type Template = (typeof TEMPLATES)[number];
+
+export interface Recipient {
+  kind: 'steward' | 'department' | 'enterprise';
+  id: string;
+}
+
+export interface NotificationIntent {
+  recipient: Recipient;
+  template: Template;
+  eventSeq: number;
+  urgent: boolean;
+}
+
+export interface Effects {
+  notify: NotificationIntent[];
+  /** the case was just dispatched: deliver it to the department */
+  dispatch?: boolean;
+}
+
+export const iso = (d: Date) => d.toISOString();
+
+/**
+ * Every deadline goes through here: `from` + `d` on the case's own calendar. Counting days the
+ * calendar data does not cover is recorded once, visibly, rather than silently.
+ */
+export function due(state: CaseState, from: Date, d: Duration): Date {
+  const r = reckon(from, d, state.calendar);
+  if (r.assumedWeekdays && !state.calendarUnknown) {
+    state.calendarUnknown = {
+      since: iso(from),
+      message: `日历数据（${state.calendar.data.source}，覆盖 ${state.calendar.data.years.join('、') || '无'} 年）不含期限所在年份：按周一至周五计算工作日 (calendar unknown, counted as weekdays)`,
+    };
+    // at intake the history does not exist yet; openAndAssign records it then
+    if (state.history.length) recordCalendarUnknown(state, from);
+  }
+  return r.at;
+}
+
+export function recordCalendarUnknown(state: CaseState, now: Date): void {
+  record(state, now, 'calendar_unknown', SYSTEM_ACTOR, { reason: state.calendarUnknown!.message, detail: { years: state.calendar.data.years } });
+}
+
+/** The instant `share` of the way through a window, on the window's own clock. */
+export function pointIn(state: CaseState, from: Date, to: Date, share: number, clock: SlaWindow['clock']): Date {
+  if (clock === 'working') {
+    const span = workingMsBetween(from, to, state.calendar);
+    if (span > 0) return addWorkingMs(from, span * share, state.calendar).at;
+  }
+  return new Date(from.getTime() + (to.getTime() - from.getTime()) * share);
+}
+
+/** Opens the window the current owner must meet; acknowledge and resolve windows warn first. */
+export function openWindow(state: CaseState, step: WindowStep, level: Level, now: Date, dueAt: Date, clock: SlaWindow['clock']): void {
+  const warns = step === 'acknowledge' || step === 'resolve';
+  state.window = {
+    step,
+    level,
+    openedAt: iso(now),
+    dueAt: iso(dueAt),
+    clock,
+    warned: false,
+    reminding: false,
+    ...(warns && dueAt.getTime() > now.getTime() ? { warnAt: iso(pointIn(state, now, dueAt, state.policy.warnAt, clock)) } : {}),
+  };
+  state.atRisk = false;
+}
+
+export const clockOf = (d: Duration): SlaWindow['clock'] => (isWorking(d) ? 'working' : 'calendar');
+
+/** Pushes an instant back by a pause, on the given clock. */
+export function shift(state: CaseState, at: string, pause: { workingMs: number; elapsedMs: number }, clock: SlaWindow['clock']): string {
+  const t = new Date(at);
+  return iso(clock === 'working' ? addWorkingMs(t, pause.workingMs, state.calendar).at : new Date(t.getTime() + pause.elapsedMs));
+}
+
+export function record(
+  state: CaseState,
+  now: Date,
+  type: CaseEventType,
+  actor: Actor,
+  opts: { to?: Stage; reason?: string; detail?: Record<string, unknown> } = {},
+): CaseEvent {
+  const event: CaseEvent = {
+    seq: state.history.length + 1,
+    at: iso(now),
+    type,
+    actor,
+    detail: opts.detail ?? {},
+  };
+  if (opts.to && opts.to !== state.stage) {
+    event.from = state.stage;
+    event.to = opts.to;
+    state.stage = opts.to;
+  }
+  if (opts.reason) event.reason = opts.reason;
+  state.history.push(event);
+  return event;
+}
+
+export const toSteward = (s: StewardRef): Recipient => ({ kind: 'steward', id: s.id });
+export const urgent = (state: CaseState) => state.request.urgency === 'urgent';
+
+export function finish(state: CaseState, now: Date): void {
+  state.window = null;
+  state.atRisk = false;
+  if (state.pause) endPause(state, now, SYSTEM_ACTOR);
+  if (state.extension) delete state.extension;
+  state.overdue = false;
+  delete state.overdueSince;
+  state.closedAt = iso(now);
+  if (isTerminal(state.stage)) state.outcome = state.stage;
+}
+
+export function markOverdue(state: CaseState, now: Date, which: 'response' | 'resolution'): void {
+  state.atRisk = false;
+  if (!state.overdue) {
+    state.overdue = true;
+    state.overdueSince = iso(now);
+  }
+  state.breaches[which] ??= iso(now);
+}
+
+export function clearOverdue(state: CaseState): void {
+  state.overdue = false;
+  delete state.overdueSince;
+}
+
+/** Ends a pause: the resolution deadline and the running window move back by the paused time. */
+export function endPause(state: CaseState, now: Date, by: Actor): Pause {
+  const pause = state.pause!;
+  const span = {
+    workingMs: workingMsBetween(new Date(pause.since), now, state.calendar),
+    elapsedMs: now.getTime() - new Date(pause.since).getTime(),
+  };
+  const resolutionClock = clockOf(state.policy.resolution);
+  state.deadlines.resolutionDueAt = shift(state, state.deadlines.resolutionDueAt, span, resolutionClock);
+  state.deadlines.resolutionBaseDueAt = shift(state, state.deadlines.resolutionBaseDueAt, span, resolutionClock);
+  const w = state.window;
+  if (w && w.step === 'resolve') {
+    w.dueAt = shift(state, w.dueAt, span, w.clock);
+    if (w.warnAt && !w.warned) w.warnAt = shift(state, w.warnAt, span, w.clock);
+  }
+  const ended: Pause = { ...pause, until: iso(now), resumedBy: by, shiftMs: resolutionClock === 'working' ? span.workingMs : span.elapsedMs };
+  state.pauses.push(ended);
+  delete state.pause;
+  return ended;
+}
+
+// ---------------------------------------------------------------- authorisation
+
+/** Highest level at which the actor stands in this case's chain, or null. */
+export function chainLevel(state: CaseState, actor: Actor): Level | null {
+  if (actor.kind !== 'steward') return null;
+  for (const level of [3, 2, 1] as const) if (state.chain[level].id === actor.id) return level;
+  return null;
+}
+
+export function needStage(state: CaseState, action: string, allowed: readonly Stage[]): Refusal | null {
+  if (allowed.includes(state.stage)) return null;
+  return {
+    code: 'conflict',
+    message: `cannot ${action}: the case is ${state.stage}; ${action} is allowed only when it is ${allowed.join(' or ')}`,
+  };
+}
+
+/** The owner, or a steward above the owner in this case's chain. */
+export function needOwnerOrAbove(state: CaseState, actor: Actor, action: string): Refusal | null {
+  const level = chainLevel(state, actor);
+  if (level === null) {
+    return { code: 'forbidden', message: `${actor.kind} ${actor.id} is not a steward of this case's chain and cannot ${action}` };
+  }
+  if (level < state.owner.level) {
+    return {
+      code: 'forbidden',
+      message: `the case is owned by ${LEVEL_NAMES[state.owner.level]} ${state.owner.id}; ${LEVEL_NAMES[level]} ${actor.id} cannot ${action} it`,
+    };
+  }
+  return null;
+}
+
+export const needText = (value: string | undefined, field: string): Refusal | null =>
+  value && value.trim() ? null : { code: 'invalid', message: `${field} must not be empty` };
+
+export const first = (...checks: (Refusal | null)[]): Refusal | null => checks.find((c) => c !== null) ?? null;
+
+export interface ActionRule<A> {
+  check(state: CaseState, args: A, now: Date): Refusal | null;
+  apply(state: CaseState, args: A, now: Date): Effects;
+}
+
+export const WORKING_STAGES: readonly Stage[] = ['acknowledged', 'in_progress'];
+export const UNRESOLVED_STAGES: readonly Stage[] = OPEN_STAGES.filter((s) => s !== 'submitted');
+
+export function approvalNeeded(s: CaseState, actor: Actor, ev: CaseEvent): Effects {
+  // the owner approves; no need to tell the owner about their own proposal
+  if (actor.kind === 'steward' && actor.id === s.owner.id) return { notify: [] };
+  return { notify: [{ recipient: toSteward(s.owner), template: 'approval_needed', eventSeq: ev.seq, urgent: false }] };
+}
