@@ -3,9 +3,18 @@ import type { Db } from '../db/client';
 import type { DepartmentConnector } from '../adapters/department-connector';
 import { type NotificationContext, renderMessage } from '../domain/messages';
 
+export interface DispatchInput {
+  caseId: string;
+  departmentId: string;
+  /** the task's number within the case */
+  task: number;
+  role: 'lead' | 'assist';
+  context: NotificationContext;
+}
+
 export function createDepartmentActivities(db: Db, connectors: Record<string, DepartmentConnector>) {
   return {
-    async dispatchToDepartment({ caseId, departmentId, context }: { caseId: string; departmentId: string; context: NotificationContext }) {
+    async dispatchToDepartment({ caseId, departmentId, task, role, context }: DispatchInput) {
       const department = await db.department.findUnique({ where: { id: departmentId } });
       if (!department) throw ApplicationFailure.nonRetryable(`unknown department ${departmentId}`, 'UnknownDepartment');
       const connector = connectors[department.adapter];
@@ -15,9 +24,12 @@ export function createDepartmentActivities(db: Db, connectors: Record<string, De
       const { subject, body } = renderMessage('dispatch_to_department', context);
       const { reference } = await connector.deliver({
         caseId,
+        task,
+        role,
         department: { id: department.id, name: department.name, contact: department.contact },
         subject,
         body,
+        context,
       });
       return { adapter: connector.name, ...(reference ? { reference } : {}) };
     },

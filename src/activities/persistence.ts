@@ -25,7 +25,7 @@ export function caseRow(state: CaseSnapshot, version: number) {
     satisfaction: state.satisfaction ?? null,
     ownerLevel: state.owner.level,
     ownerStewardId: state.owner.id,
-    departmentId: state.dispatch?.departmentId ?? null,
+    departmentId: state.tasks.filter((t) => t.role === 'lead').at(-1)?.departmentId ?? null,
     responseDueAt: new Date(state.deadlines.responseDueAt),
     resolutionDueAt: new Date(state.deadlines.resolutionDueAt),
     currentDueAt: date(state.window?.dueAt),
@@ -59,10 +59,27 @@ export function createPersistenceActivities(db: Db) {
       return db.$transaction(async (tx) => {
         const row = caseRow(state, version);
         const existing = await tx.case.findUnique({ where: { id: caseId }, select: { version: true } });
+        const advances = !existing || existing.version < version;
         if (!existing) {
           await tx.case.create({ data: { id: caseId, workflowId: `case-${caseId}`, ...row } });
-        } else if (existing.version < version) {
+        } else if (advances) {
           await tx.case.update({ where: { id: caseId }, data: row });
+        }
+        if (advances) {
+          for (const t of state.tasks) {
+            const task = {
+              departmentId: t.departmentId,
+              role: t.role,
+              status: t.status,
+              dispatchedAt: new Date(t.dispatchedAt),
+              dueAt: new Date(t.dueAt),
+              overdue: !!t.overdueSince,
+              overdueSince: date(t.overdueSince),
+              overdueMs: Math.round(t.overdueMs),
+              reminders: t.reminders,
+            };
+            await tx.departmentTask.upsert({ where: { caseId_no: { caseId, no: t.no } }, create: { caseId, no: t.no, ...task }, update: task });
+          }
         }
         const seqs = events.map((e) => e.seq);
         const have = new Set(

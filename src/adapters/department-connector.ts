@@ -1,11 +1,15 @@
 /** How a dispatched case reaches a department. */
+import type { NotificationContext } from '../domain/messages';
 import type { Logger } from '../logger';
 
 export interface DepartmentDelivery {
   caseId: string;
+  task: number;
+  role: 'lead' | 'assist';
   department: { id: string; name: string; contact: string | null };
   subject: string;
   body: string;
+  context: NotificationContext;
 }
 
 export interface DepartmentConnector {

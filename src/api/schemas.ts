@@ -52,8 +52,34 @@ export const ActionBodies = {
   approve: z.object({ note: text(1000).optional() }).strict(),
   reject: z.object({ reason: text(1000) }).strict(),
   reassign: z.object({ toStewardId: id, reason: text(1000).optional() }).strict(),
-  dispatch: z.object({ departmentId: id, instructions: text(2000).optional() }).strict(),
-  'department-reply': z.object({ text: text(4000) }).strict(),
+  dispatch: z
+    .object({
+      departmentId: id.meta({ description: 'the lead department (主办)' }),
+      assisting: z.array(id).max(10).optional().meta({ description: 'assisting departments (协办)' }),
+      instructions: text(2000).optional(),
+    })
+    .strict(),
+  'department-accept': z.object({}).strict(),
+  'department-reply': z
+    .object({
+      text: text(4000),
+      attachments: z
+        .array(
+          z
+            .object({
+              name: text(200),
+              url: z.url().max(2000).optional(),
+              size: z.number().int().nonnegative().optional(),
+              mimeType: text(100).optional(),
+            })
+            .strict(),
+        )
+        .max(20)
+        .optional()
+        .meta({ description: 'metadata of files the department attached (the files stay in its system)' }),
+    })
+    .strict(),
+  'department-return': z.object({ reason: text(1000).meta({ description: '退单 reason, required' }) }).strict(),
   'follow-up': z.object({ satisfaction: z.enum(SATISFACTION), comment: text(1000).optional() }).strict(),
   withdraw: z.object({ reason: text(1000).optional() }).strict(),
   pause: z.object({ reason: text(1000).meta({ description: 'what the enterprise must supply' }) }).strict(),

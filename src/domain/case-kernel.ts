@@ -7,6 +7,7 @@ import {
   type CaseEvent,
   type CaseEventType,
   type CaseState,
+  type DepartmentTask,
   type Level,
   type Pause,
   type SlaWindow,
@@ -14,6 +15,7 @@ import {
   type StewardRef,
   type WindowStep,
   OPEN_STAGES,
+  OPEN_TASK_STATUSES,
   SYSTEM_ACTOR,
   isTerminal,
   LEVEL_NAMES,
@@ -37,6 +39,10 @@ export const TEMPLATES = [
   'dispatch_to_department',
   'reply_rejected',
   'dispatch_failed',
+  'department_returned',
+  'department_overdue',
+  'department_reminder',
+  'department_replied',
   'follow_up_due',
   'reopened_to_you',
   'case_resolved',
@@ -64,8 +70,8 @@ export interface NotificationIntent {
 
 export interface Effects {
   notify: NotificationIntent[];
-  /** the case was just dispatched: deliver it to the department */
-  dispatch?: boolean;
+  /** department tasks (by `no`) to deliver through their departments' adapters */
+  deliver?: number[];
 }
 
 export const iso = (d: Date) => d.toISOString();
@@ -152,6 +158,7 @@ export const toSteward = (s: StewardRef): Recipient => ({ kind: 'steward', id: s
 export const urgent = (state: CaseState) => state.request.urgency === 'urgent';
 
 export function finish(state: CaseState, now: Date): void {
+  closeOpenTasks(state, now);
   state.window = null;
   state.atRisk = false;
   if (state.pause) endPause(state, now, SYSTEM_ACTOR);
@@ -246,4 +253,23 @@ export function approvalNeeded(s: CaseState, actor: Actor, ev: CaseEvent): Effec
   // the owner approves; no need to tell the owner about their own proposal
   if (actor.kind === 'steward' && actor.id === s.owner.id) return { notify: [] };
   return { notify: [{ recipient: toSteward(s.owner), template: 'approval_needed', eventSeq: ev.seq, urgent: false }] };
+}
+
+export const isOpenTask = (t: DepartmentTask) => OPEN_TASK_STATUSES.includes(t.status);
+
+/** Ends a department's overdue span, adding its office time to the department's account. */
+export function settleOverdue(state: CaseState, task: DepartmentTask, now: Date): void {
+  if (!task.overdueSince) return;
+  task.overdueMs += workingMsBetween(new Date(task.overdueSince), now, state.calendar);
+  delete task.overdueSince;
+  delete task.nextReminderAt;
+}
+
+/** The case no longer needs these departments (resolved, withdrawn, ...). */
+export function closeOpenTasks(state: CaseState, now: Date): void {
+  for (const task of state.tasks) {
+    if (!isOpenTask(task)) continue;
+    settleOverdue(state, task, now);
+    task.status = 'closed';
+  }
 }

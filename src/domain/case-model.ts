@@ -139,15 +139,40 @@ export interface Proposal {
   source: 'steward' | 'department';
 }
 
-export interface Dispatch {
+export const TASK_STATUSES = ['pending', 'dispatched', 'accepted', 'replied', 'returned', 'delivery_failed', 'closed'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** a task the department still owes an answer on */
+export const OPEN_TASK_STATUSES: readonly TaskStatus[] = ['pending', 'dispatched', 'accepted', 'delivery_failed'];
+
+export interface Attachment {
+  name: string;
+  url?: string;
+  size?: number;
+  mimeType?: string;
+}
+
+/** One department's part in a case: 主办 (lead) or 协办 (assisting), with its own deadline. */
+export interface DepartmentTask {
+  /** index in `tasks`, stable for the life of the case */
+  no: number;
   departmentId: string;
   departmentName: string;
-  instructions?: string;
+  role: 'lead' | 'assist';
+  status: TaskStatus;
   by: Actor;
-  at: string;
+  dispatchedAt: string;
   dueAt: string;
-  status: 'pending' | 'dispatched' | 'delivery_failed' | 'replied';
-  reply?: { text: string; at: string; by: Actor };
+  instructions?: string;
+  delivery?: { at: string; adapter?: string; reference?: string; error?: string };
+  acceptedAt?: string;
+  reply?: { text: string; attachments: Attachment[]; at: string; by: Actor };
+  returned?: { reason: string; at: string; by: Actor };
+  /** set while the department is past its deadline */
+  overdueSince?: string;
+  /** office time the department spent overdue, closed spans only (the steward's is separate) */
+  overdueMs: number;
+  reminders: number;
+  nextReminderAt?: string;
 }
 
 export interface Escalation {
@@ -172,7 +197,11 @@ export const EVENT_TYPES = [
   'dispatched',
   'dispatch_delivered',
   'dispatch_failed',
+  'department_accepted',
   'department_replied',
+  'department_returned',
+  'department_overdue',
+  'department_reminder',
   'escalated',
   'overdue_reminder',
   'follow_up_due',
@@ -266,7 +295,8 @@ export interface CaseState {
   resolvedAt?: string;
   closedAt?: string;
   proposal?: Proposal;
-  dispatch?: Dispatch;
+  /** every department task of the case, in dispatch order */
+  tasks: DepartmentTask[];
   satisfaction?: Satisfaction;
   escalations: Escalation[];
   reminders: number;

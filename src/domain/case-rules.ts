@@ -25,6 +25,7 @@ import {
   chainLevel,
   clearOverdue,
   clockOf,
+  closeOpenTasks,
   due,
   type Effects,
   endPause,
@@ -45,6 +46,9 @@ import {
   WORKING_STAGES,
 } from './case-kernel';
 import { formatDuration, reckon } from './time';
+import { DEPARTMENT_ACTIONS, type DepartmentActionArgs, nextDepartmentTimer, onDepartmentDue, reopenLeadTask } from './department-rules';
+
+export { onTaskDelivered, onTaskDeliveryFailed } from './department-rules';
 
 export { chainLevel, TEMPLATES } from './case-kernel';
 export type { Effects, NotificationIntent, Recipient, Refusal, RefusalCode, Template } from './case-kernel';
@@ -72,6 +76,7 @@ export function newCaseState(input: CaseWorkflowInput, now: Date): CaseState {
     breaches: {},
     pauses: [],
     extensions: [],
+    tasks: [],
     escalations: [],
     reminders: 0,
     history: [],
@@ -204,37 +209,26 @@ export function onWarning(state: CaseState, now: Date): Effects {
   return { notify: [{ recipient: toSteward(state.owner), template: 'deadline_warning', eventSeq: ev.seq, urgent: false }] };
 }
 
-/** What the workflow waits for next: a warning, a deadline, or (while paused) nothing. */
-export function nextTimer(state: CaseState): { at: string; kind: 'warn' | 'due' } | null {
+export type Timer = { at: string; kind: 'warn' | 'due' } | { at: string; kind: 'department'; task: number };
+
+/** What the workflow waits for next: a warning, a deadline, a department's deadline, or nothing. */
+export function nextTimer(state: CaseState): Timer | null {
   const w = state.window;
-  if (!w || state.pause) return null;
-  if (w.warnAt && !w.warned && !w.reminding && w.warnAt < w.dueAt) return { at: w.warnAt, kind: 'warn' };
-  return { at: w.dueAt, kind: 'due' };
+  let timer: Timer | null = null;
+  // while awaiting the enterprise the case's own clocks stop; departments' do not
+  if (w && !state.pause) {
+    timer = w.warnAt && !w.warned && !w.reminding && w.warnAt < w.dueAt ? { at: w.warnAt, kind: 'warn' } : { at: w.dueAt, kind: 'due' };
+  }
+  const dept = nextDepartmentTimer(state);
+  if (dept && (!timer || dept.at < timer.at)) timer = { at: dept.at, kind: 'department', task: dept.task };
+  return timer;
 }
 
 export function onTimer(state: CaseState, now: Date): Effects {
   const timer = nextTimer(state);
   if (!timer) return { notify: [] };
+  if (timer.kind === 'department') return onDepartmentDue(state, timer.task, now);
   return timer.kind === 'warn' ? onWarning(state, now) : onWindowElapsed(state, now);
-}
-
-
-
-export function onDispatchDelivered(state: CaseState, now: Date, detail: Record<string, unknown>): Effects {
-  if (!state.dispatch || state.dispatch.status !== 'pending') return { notify: [] };
-  state.dispatch.status = 'dispatched';
-  record(state, now, 'dispatch_delivered', SYSTEM_ACTOR, { detail: { departmentId: state.dispatch.departmentId, ...detail } });
-  return { notify: [] };
-}
-
-export function onDispatchFailed(state: CaseState, now: Date, error: string): Effects {
-  if (!state.dispatch || state.dispatch.status !== 'pending') return { notify: [] };
-  state.dispatch.status = 'delivery_failed';
-  const ev = record(state, now, 'dispatch_failed', SYSTEM_ACTOR, {
-    reason: error,
-    detail: { departmentId: state.dispatch.departmentId },
-  });
-  return { notify: [{ recipient: toSteward(state.owner), template: 'dispatch_failed', eventSeq: ev.seq, urgent: true }] };
 }
 
 export function onNotificationFailed(state: CaseState, now: Date, intent: NotificationIntent, error: string): void {
@@ -247,15 +241,13 @@ export function onNotificationFailed(state: CaseState, now: Date, intent: Notifi
 
 // ---------------------------------------------------------------- actions
 
-export interface ActionArgs {
+export interface ActionArgs extends DepartmentActionArgs {
   acknowledge: { actor: Actor; note?: string };
   decline: { actor: Actor; reason: string };
   propose: { actor: Actor; text: string };
   approve: { actor: Actor; note?: string };
   rejectProposal: { actor: Actor; reason: string };
   reassign: { actor: Actor; to: StewardRef; reason?: string };
-  dispatch: { actor: Actor; department: { id: string; name: string }; instructions?: string };
-  departmentReply: { actor: Actor; text: string };
   recordFollowUp: { actor: Actor; satisfaction: Satisfaction; comment?: string };
   withdraw: { actor: Actor; reason?: string };
   pause: { actor: Actor; reason: string };
@@ -268,6 +260,7 @@ export type ActionName = keyof ActionArgs;
 
 
 export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
+  ...DEPARTMENT_ACTIONS,
   acknowledge: {
     check: (s, { actor }) => first(needStage(s, 'acknowledge', ['assigned']), needOwnerOrAbove(s, actor, 'acknowledge')),
     apply(s, { actor, note }, now) {
@@ -305,6 +298,7 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
       const late = now.getTime() > new Date(s.deadlines.resolutionDueAt).getTime();
       s.resolvedAt = iso(now);
       if (s.pause) endPause(s, now, actor);
+      closeOpenTasks(s, now);
       const followUpAt = due(s, now, s.policy.followUpDelay);
       const ev = record(s, now, 'proposal_approved', actor, {
         to: 'resolved',
@@ -324,11 +318,10 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
       const proposal = s.proposal;
       delete s.proposal;
       const ev = record(s, now, 'proposal_rejected', actor, { to: 'in_progress', reason, detail: { text: proposal?.text, source: proposal?.source } });
-      if (proposal?.source === 'department' && s.dispatch) {
-        // back to the department that replied, with the reason
-        s.dispatch.status = 'dispatched';
-        delete s.dispatch.reply;
-        return { notify: [{ recipient: { kind: 'department', id: s.dispatch.departmentId }, template: 'reply_rejected', eventSeq: ev.seq, urgent: false }] };
+      const lead = proposal?.source === 'department' ? reopenLeadTask(s, now) : undefined;
+      if (lead) {
+        // back to the department that replied, with the reason and a new deadline
+        return { notify: [{ recipient: { kind: 'department', id: lead.departmentId }, template: 'reply_rejected', eventSeq: ev.seq, urgent: false }] };
       }
       return { notify: [] };
     },
@@ -350,53 +343,6 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
       s.chain[to.level] = to;
       const ev = record(s, now, 'reassigned', actor, { ...(reason ? { reason } : {}), detail: { from, to } });
       return { notify: [{ recipient: toSteward(to), template: 'assigned_to_you', eventSeq: ev.seq, urgent: urgent(s) }] };
-    },
-  },
-
-  dispatch: {
-    check: (s, { actor, department }) =>
-      first(
-        needStage(s, 'dispatch', WORKING_STAGES),
-        needOwnerOrAbove(s, actor, 'dispatch'),
-        s.dispatch && (s.dispatch.status === 'pending' || s.dispatch.status === 'dispatched')
-          ? { code: 'conflict', message: `the case is already dispatched to ${s.dispatch.departmentName} (${s.dispatch.departmentId}) and awaits its reply` }
-          : null,
-        needText(department.id, 'departmentId'),
-      ),
-    apply(s, { actor, department, instructions }, now) {
-      const dueAt = due(s, now, s.policy.departmentReply);
-      s.dispatch = {
-        departmentId: department.id,
-        departmentName: department.name,
-        by: actor,
-        at: iso(now),
-        dueAt: iso(dueAt),
-        status: 'pending',
-        ...(instructions ? { instructions } : {}),
-      };
-      record(s, now, 'dispatched', actor, { to: 'in_progress', detail: { department, instructions, dueAt: iso(dueAt) } });
-      return { notify: [], dispatch: true };
-    },
-  },
-
-  departmentReply: {
-    check: (s, { actor, text }) => {
-      if (actor.kind !== 'department') return { code: 'forbidden', message: 'only a department can send a department reply' };
-      if (!s.dispatch || s.dispatch.status === 'replied') {
-        return { code: 'conflict', message: 'the case has no dispatch awaiting a department reply' };
-      }
-      if (s.dispatch.departmentId !== actor.id) {
-        return { code: 'forbidden', message: `the case is dispatched to ${s.dispatch.departmentId}, not ${actor.id}` };
-      }
-      return first(needStage(s, 'reply', ['in_progress']), needText(text, 'text'));
-    },
-    apply(s, { actor, text }, now) {
-      const d = s.dispatch!;
-      d.status = 'replied';
-      d.reply = { text, at: iso(now), by: actor };
-      s.proposal = { text, by: actor, at: iso(now), source: 'department' };
-      const ev = record(s, now, 'department_replied', actor, { to: 'pending_approval', detail: { text } });
-      return approvalNeeded(s, actor, ev);
     },
   },
 

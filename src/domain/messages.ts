@@ -2,7 +2,7 @@
  * Chinese notification texts. `notificationContext` runs in the workflow (it only reads the
  * state); `renderMessage` runs in the notify activity.
  */
-import { type CaseState, LEVEL_NAMES } from './case-model';
+import { type CaseState, type DepartmentTask, LEVEL_NAMES } from './case-model';
 import type { NotificationIntent, Template } from './case-rules';
 
 export interface NotificationContext {
@@ -19,13 +19,23 @@ export interface NotificationContext {
   reason?: string;
   text?: string;
   departmentName?: string;
+  /** 主办 or 协办 */
+  departmentRole?: string;
 }
 
-export function notificationContext(state: CaseState, intent: NotificationIntent | null): NotificationContext {
+/** The department task a notification is about: named by its event, or the recipient's latest. */
+function taskFor(state: CaseState, intent: NotificationIntent | null, eventTask: unknown): DepartmentTask | undefined {
+  if (typeof eventTask === 'number') return state.tasks[eventTask];
+  if (intent?.recipient.kind === 'department') return state.tasks.filter((t) => t.departmentId === intent.recipient.id).at(-1);
+  return state.tasks.filter((t) => t.role === 'lead').at(-1);
+}
+
+export function notificationContext(state: CaseState, intent: NotificationIntent | null, taskNo?: number): NotificationContext {
   const event = intent ? state.history.find((e) => e.seq === intent.eventSeq) : undefined;
-  const dueAt =
-    intent?.template === 'dispatch_to_department' || intent === null ? state.dispatch?.dueAt : state.window?.dueAt;
-  const text = state.proposal?.text ?? state.dispatch?.instructions;
+  const task = taskFor(state, intent, taskNo ?? event?.detail.task);
+  const forDepartment = intent === null || intent.recipient.kind === 'department';
+  const dueAt = forDepartment ? (task?.nextReminderAt ?? task?.dueAt) : state.window?.dueAt;
+  const text = state.proposal?.text ?? task?.reply?.text ?? task?.instructions;
   return {
     caseId: state.caseId,
     title: state.request.title,
@@ -38,7 +48,7 @@ export function notificationContext(state: CaseState, intent: NotificationIntent
     ...(dueAt ? { dueAt } : {}),
     ...(event?.reason ? { reason: event.reason } : {}),
     ...(text ? { text } : {}),
-    ...(state.dispatch ? { departmentName: state.dispatch.departmentName } : {}),
+    ...(task ? { departmentName: task.departmentName, departmentRole: task.role === 'lead' ? '主办' : '协办' } : {}),
   };
 }
 
@@ -75,6 +85,10 @@ const HEADLINES: Record<Template, string> = {
   extension_decided: '延期申请已审批',
   info_requested: '请补充诉求材料',
   info_supplied: '企业已补充材料，计时恢复',
+  department_replied: '协办部门已答复',
+  department_returned: '部门退单，请重新派单',
+  department_overdue: '【预警】承办部门超期未答复',
+  department_reminder: '【督办】诉求办理超期，请尽快答复',
 };
 
 export function renderMessage(template: Template, ctx: NotificationContext): { subject: string; body: string } {
@@ -85,10 +99,10 @@ export function renderMessage(template: Template, ctx: NotificationContext): { s
     `事项：${ctx.category}｜${ctx.title}`,
     `当前责任人：${ctx.ownerLevel} ${ctx.ownerName}`,
   ];
-  if (ctx.departmentName && (template === 'dispatch_to_department' || template === 'reply_rejected' || template === 'dispatch_failed')) {
-    lines.push(`承办部门：${ctx.departmentName}`);
+  if (ctx.departmentName && template.match(/^(dispatch_|reply_rejected|department_)/)) {
+    lines.push(`承办部门：${ctx.departmentName}${ctx.departmentRole ? `（${ctx.departmentRole}）` : ''}`);
   }
-  if (ctx.text && (template === 'approval_needed' || template === 'case_resolved' || template === 'dispatch_to_department')) {
+  if (ctx.text && (template === 'approval_needed' || template === 'case_resolved' || template === 'dispatch_to_department' || template === 'department_replied')) {
     lines.push(`${template === 'dispatch_to_department' ? '办理要求' : '答复内容'}：${ctx.text}`);
   }
   if (ctx.reason) lines.push(`原因：${ctx.reason}`);

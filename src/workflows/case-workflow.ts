@@ -9,8 +9,8 @@ import {
   type Effects,
   type NotificationIntent,
   newCaseState,
-  onDispatchDelivered,
-  onDispatchFailed,
+  onTaskDelivered,
+  onTaskDeliveryFailed,
   onNotificationFailed,
   onTimer,
   nextTimer,
@@ -50,7 +50,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
 
   const carryOut = (effects: Effects): void => {
     for (const intent of effects.notify) sendNotification(intent);
-    if (effects.dispatch) deliverDispatch();
+    for (const no of effects.deliver ?? []) deliverTask(no);
   };
 
   function sendNotification(intent: NotificationIntent): void {
@@ -60,13 +60,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       .finally(() => inFlight--);
   }
 
-  function deliverDispatch(): void {
-    const d = state.dispatch;
-    if (!d) return;
+  function deliverTask(no: number): void {
+    const task = state.tasks[no]!;
     inFlight++;
-    dispatchToDepartment({ caseId: state.caseId, departmentId: d.departmentId, context: notificationContext(state, null) })
-      .then((res) => carryOut(onDispatchDelivered(state, new Date(), res)))
-      .catch((err) => carryOut(onDispatchFailed(state, new Date(), failureMessage(err))))
+    dispatchToDepartment({ caseId: state.caseId, departmentId: task.departmentId, task: no, role: task.role, context: notificationContext(state, null, no) })
+      .then((res) => carryOut(onTaskDelivered(state, no, new Date(), res)))
+      .catch((err) => carryOut(onTaskDeliveryFailed(state, no, new Date(), failureMessage(err))))
       .finally(() => inFlight--);
   }
 

@@ -138,11 +138,11 @@ describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
       const { state } = sampleCase('C20260302-DISP01');
       const context = notificationContext(state, null);
       const env = new MockActivityEnvironment();
-      expect(await env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-market', context })).toEqual({ adapter: 'portal', reference: 'r1' });
+      expect(await env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-market', task: 0, role: 'lead' as const, context })).toEqual({ adapter: 'portal', reference: 'r1' });
       expect(deliveries).toEqual(['dept-market:楼长制诉求派单']);
-      await expect(env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-none', context })).rejects.toMatchObject({ type: 'UnknownDepartment' });
+      await expect(env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-none', task: 0, role: 'lead' as const, context })).rejects.toMatchObject({ type: 'UnknownDepartment' });
       await db.department.update({ where: { id: 'dept-fire' }, data: { adapter: 'fax' } });
-      await expect(env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-fire', context })).rejects.toMatchObject({ type: 'UnknownAdapter' });
+      await expect(env.run(acts.dispatchToDepartment, { caseId: state.caseId, departmentId: 'dept-fire', task: 0, role: 'lead' as const, context })).rejects.toMatchObject({ type: 'UnknownAdapter' });
     });
   });
 });

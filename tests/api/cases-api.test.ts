@@ -150,12 +150,12 @@ describe('actions', () => {
     expect((await act(id, 'acknowledge', 'stw-point-1', { note: '已联系' })).status).toBe(200);
     const dispatched = await act(id, 'dispatch', 'stw-point-1', { departmentId: 'dept-market', instructions: '请核查' });
     expect(dispatched.status).toBe(200);
-    expect(dispatched.body).toMatchObject({ stage: 'in_progress', dispatch: { departmentId: 'dept-market' } });
+    expect(dispatched.body).toMatchObject({ stage: 'in_progress', tasks: [{ departmentId: 'dept-market', role: 'lead' }] });
     expect((await act(id, 'department-reply', 'dept-tax', { text: '非我部门' })).status).toBe(403);
     await eventually(async () => expect((await api().get(`/api/cases?departmentId=dept-market&stage=in_progress`)).body.items.map((c: { id: string }) => c.id)).toContain(id));
     expect((await act(id, 'department-reply', 'dept-market', { text: '已核查' })).body.stage).toBe('pending_approval');
     const rejected = await act(id, 'reject', 'stw-point-1', { reason: '答复不完整' });
-    expect(rejected.body).toMatchObject({ stage: 'in_progress', dispatch: { status: 'dispatched' } });
+    expect(rejected.body).toMatchObject({ stage: 'in_progress', tasks: [{ status: 'accepted' }] });
     await act(id, 'department-reply', 'dept-market', { text: '已核查并指导整改，企业已确认' });
     const approved = await act(id, 'approve', 'stw-point-1');
     expect(approved.body).toMatchObject({ stage: 'resolved' });

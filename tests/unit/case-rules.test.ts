@@ -90,17 +90,17 @@ describe('case rules', () => {
   it('sends a department reply to approval and a rejection back to the department', () => {
     const s = opened();
     act(s, 'acknowledge', { actor: steward(1) });
-    const d = act(s, 'dispatch', { actor: steward(1), department: { id: 'dept-market', name: '市场监管所' } });
-    expect(d.dispatch).toBe(true);
+    const d = act(s, 'dispatch', { actor: steward(1), lead: { id: 'dept-market', name: '市场监管所' } });
+    expect(d.deliver).toEqual([0]);
     expect(s.stage).toBe('in_progress');
-    expect(ACTIONS.dispatch.check(s, { actor: steward(1), department: { id: 'dept-tax', name: '税务所' } }, at(1))).toMatchObject({ code: 'conflict' });
+    expect(ACTIONS.dispatch.check(s, { actor: steward(1), lead: { id: 'dept-tax', name: '税务所' } }, at(1))).toMatchObject({ code: 'conflict' });
     expect(ACTIONS.departmentReply.check(s, { actor: { kind: 'department', id: 'dept-tax' }, text: 'x' }, at(1))).toMatchObject({ code: 'forbidden' });
     act(s, 'departmentReply', { actor: department, text: '已现场核查并指导整改' });
     expect(s.stage).toBe('pending_approval');
     expect(s.proposal).toMatchObject({ source: 'department' });
     const rejected = act(s, 'rejectProposal', { actor: steward(1), reason: '未答复企业关切' });
     expect(s.stage).toBe('in_progress');
-    expect(s.dispatch?.status).toBe('dispatched');
+    expect(s.tasks[0]).toMatchObject({ status: 'accepted', role: 'lead' }); // back with the department
     expect(rejected.notify[0]).toMatchObject({ recipient: { kind: 'department', id: 'dept-market' }, template: 'reply_rejected' });
   });
 

@@ -98,8 +98,8 @@ describe('case workflow on the time-skipping server', () => {
     const fake = fakeActivities();
     await withCase(fake, async (h, caseId) => {
       await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
-      await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), department: { id: 'dept-market', name: '市场监管所' } }] });
-      await eventually(async () => expect((await state(h)).dispatch?.status).toBe('dispatched'));
+      await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), lead: { id: 'dept-market', name: '市场监管所' } }] });
+      await eventually(async () => expect((await state(h)).tasks[0]?.status).toBe('dispatched'));
       expect(fake.dispatches).toEqual([{ caseId, departmentId: 'dept-market' }]);
       await h.executeUpdate(ACTION_UPDATES.departmentReply, { args: [{ actor: department, text: '已现场核查' }] });
       await h.executeUpdate(ACTION_UPDATES.approve, { args: [{ actor: steward(1) }] });
@@ -149,7 +149,7 @@ describe('case workflow on the time-skipping server', () => {
         cause: { type: 'ActionForbidden' },
       });
       await expect(h.executeUpdate(ACTION_UPDATES.departmentReply, { args: [{ actor: department, text: 'x' }] })).rejects.toMatchObject({
-        cause: { type: 'ActionRefused' },
+        cause: { type: 'ActionForbidden', message: expect.stringContaining('not dispatched to department dept-market') },
       });
       const after = await state(h);
       expect(after.history).toEqual(before.history);
@@ -161,12 +161,15 @@ describe('case workflow on the time-skipping server', () => {
     const fake = fakeActivities({ failNotify: true, failDispatch: true, failPersistTimes: 2 });
     const result = await withCase(fake, async (h) => {
       await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
-      await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), department: { id: 'dept-market', name: '市场监管所' } }] });
+      await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), lead: { id: 'dept-market', name: '市场监管所' } }] });
+      await env().sleep('1 hour'); // through the delivery retries' backoff
+      await eventually(async () => expect((await state(h)).tasks[0]?.status).toBe('delivery_failed'));
       await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise }] });
       return h.result(); // skips through the retry backoffs
     });
     expect(result.stage).toBe('withdrawn');
-    expect(result.dispatch?.status).toBe('delivery_failed');
+    expect(result.tasks[0]?.status).toBe('closed'); // delivery failed, then the case was withdrawn
+    expect(result.tasks[0]?.delivery?.error).toMatch(/department system down/);
     expect(types(result)).toEqual(expect.arrayContaining(['dispatch_failed', 'notification_failed']));
     const failed = result.history.filter((e) => e.type === 'notification_failed');
     expect(failed.map((e) => (e.detail as { template: string }).template)).toEqual(expect.arrayContaining(['assigned_to_you', 'dispatch_failed', 'case_withdrawn']));

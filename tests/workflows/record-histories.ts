@@ -23,7 +23,7 @@ async function main() {
     'closed-satisfied': async (caseId) => {
       const h = await start(caseId);
       await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
-      await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), department: { id: 'dept-market', name: '市场监管所' } }] });
+      await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), lead: { id: 'dept-market', name: '市场监管所' } }] });
       await env.sleep('1 minute');
       await h.executeUpdate(ACTION_UPDATES.departmentReply, { args: [{ actor: department, text: '已核查' }] });
       await h.executeUpdate(ACTION_UPDATES.approve, { args: [{ actor: steward(1) }] });

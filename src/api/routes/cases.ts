@@ -34,12 +34,19 @@ export const ACTION_ROUTES: { [P in ActionPath]: Translation<P, ActionName> } = 
   dispatch: {
     action: 'dispatch',
     args: async (b, actor, directory) => {
-      const department = await directory.department(b.departmentId);
-      if (!department) throw invalidField('body.departmentId', `unknown department ${b.departmentId}`);
-      return { actor, department: { id: department.id, name: department.name }, ...(b.instructions ? { instructions: b.instructions } : {}) };
+      const named = async (id: string, field: string) => {
+        const d = await directory.department(id);
+        if (!d) throw invalidField(field, `unknown department ${id}`);
+        return { id: d.id, name: d.name };
+      };
+      const lead = await named(b.departmentId, 'body.departmentId');
+      const assisting = await Promise.all((b.assisting ?? []).map((id, i) => named(id, `body.assisting.${i}`)));
+      return { actor, lead, assisting, ...(b.instructions ? { instructions: b.instructions } : {}) };
     },
   },
+  'department-accept': { action: 'departmentAccept', args: async (_b, actor) => ({ actor }) },
   'department-reply': { action: 'departmentReply', args: async (b, actor) => ({ actor, ...b }) },
+  'department-return': { action: 'departmentReturn', args: async (b, actor) => ({ actor, ...b }) },
   'follow-up': { action: 'recordFollowUp', args: async (b, actor) => ({ actor, ...b }) },
   withdraw: { action: 'withdraw', args: async (b, actor) => ({ actor, ...b }) },
   pause: { action: 'pause', args: async (b, actor) => ({ actor, ...b }) },
