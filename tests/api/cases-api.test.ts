@@ -331,12 +331,51 @@ describe('clocks and the catalogue (issue 3)', () => {
   });
 });
 
+describe('departments (issue 4)', () => {
+  it('dispatches to lead and assisting departments, lists their tasks, and takes accept, reply and 退单', async () => {
+    const id = (await open(openBody({ title: '联合办理' }))).body.caseId as string;
+    await act(id, 'acknowledge', 'stw-point-1');
+    const unknown = await act(id, 'dispatch', 'stw-point-1', { departmentId: 'dept-market', assisting: ['dept-tax', 'dept-nowhere'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.issues[0]).toMatchObject({ field: 'body.assisting.1', message: expect.stringContaining('unknown department') });
+    const dispatched = await act(id, 'dispatch', 'stw-point-1', { departmentId: 'dept-market', assisting: ['dept-tax'], instructions: '联合核查' });
+    expect(dispatched.body.tasks.map((t: { departmentId: string; role: string }) => [t.departmentId, t.role])).toEqual([
+      ['dept-market', 'lead'],
+      ['dept-tax', 'assist'],
+    ]);
+    const tasks = await eventually(async () => {
+      const r = await api().get('/api/departments/dept-tax/tasks');
+      expect(r.body.items.map((t: { caseId: string }) => t.caseId)).toContain(id);
+      return r.body.items;
+    });
+    expect(tasks.find((t: { caseId: string }) => t.caseId === id)).toMatchObject({ role: 'assist', case: { title: '联合办理' } });
+    expect((await api().get('/api/departments/dept-nowhere/tasks')).status).toBe(404);
+
+    expect((await act(id, 'department-accept', 'dept-tax')).body.tasks[1].status).toBe('accepted');
+    expect((await act(id, 'department-accept', 'dept-police')).status).toBe(403);
+    const replied = await act(id, 'department-reply', 'dept-tax', { text: '无异议', attachments: [{ name: '意见.pdf', url: 'https://dept.example/files/1', size: 1024 }] });
+    expect(replied.body.tasks[1]).toMatchObject({ status: 'replied', reply: { attachments: [{ name: '意见.pdf' }] } });
+    const badAttachment = await act(id, 'department-reply', 'dept-market', { text: 'x', attachments: [{ name: 'a', url: 'not a url' }] });
+    expect(badAttachment.status).toBe(400);
+    expect(badAttachment.body.error.issues[0].field).toBe('body.attachments.0.url');
+    expect((await act(id, 'department-return', 'dept-market', {})).status).toBe(400);
+    const returned = await act(id, 'department-return', 'dept-market', { reason: '非本部门职责' });
+    expect(returned.body.tasks[0]).toMatchObject({ status: 'returned', returned: { reason: '非本部门职责' } });
+    await eventually(async () => {
+      const open = await api().get('/api/departments/dept-market/tasks');
+      expect(open.body.items.map((t: { caseId: string }) => t.caseId)).not.toContain(id);
+      const all = await api().get('/api/departments/dept-market/tasks?status=all');
+      expect(all.body.items.find((t: { caseId: string }) => t.caseId === id)).toMatchObject({ status: 'returned' });
+    });
+  });
+});
+
 describe('reference and documentation', () => {
   it('serves an OpenAPI 3 document generated from the zod schemas', async () => {
     const res = await api().get('/api/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    for (const action of ['acknowledge', 'propose', 'approve', 'reject', 'reassign', 'dispatch', 'department-reply', 'follow-up', 'withdraw', 'decline']) {
+    for (const action of ['acknowledge', 'propose', 'approve', 'reject', 'reassign', 'dispatch', 'department-accept', 'department-reply', 'department-return', 'follow-up', 'withdraw', 'decline', 'pause', 'supply-info', 'request-extension', 'decide-extension']) {
       expect(res.body.paths[`/api/cases/{id}/${action}`]?.post).toBeDefined();
     }
     expect(res.body.components.schemas.OpenCase.properties.enterprise.properties.creditCode).toBeDefined();
