@@ -52,7 +52,7 @@ async function run() {
   if (seeded.length) logger.info({ seeded, version: catalogueFile.version }, 'service catalogue seeded (GET /api/catalogue)');
 
   const target = temporalTarget(config, address);
-  const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, taskQueue: config.TEMPORAL_TASK_QUEUE, publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}` });
   const workerRun = worker.run();
   const { client, connection } = createTemporalClient(target);
   const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, officeHours: officeHoursOf(config), actionWaitMs: config.ACTION_WAIT_MS });

@@ -5,7 +5,7 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
-import { portalConnector } from './adapters/department-connector';
+import { portalConnector, webhookConnector } from './adapters/department-connector';
 import { logChannel, type NotificationChannel } from './adapters/notification-channel';
 import type { Config } from './config';
 import type { Db } from './db/client';
@@ -54,16 +54,21 @@ export interface WorkerDeps {
   target: TemporalTarget;
   taskQueue: string;
   channel?: NotificationChannel;
+  /** base URL departments' systems call back (webhook adapter) */
+  publicUrl?: string;
   /** prebuilt bundle (tests); default: bundle src/workflows at start */
   workflowBundle?: WorkflowBundleOption;
 }
 
-export async function createCaseWorker({ db, logger, target, taskQueue, channel, workflowBundle }: WorkerDeps) {
+export async function createCaseWorker({ db, logger, target, taskQueue, channel, publicUrl = 'http://127.0.0.1:3000', workflowBundle }: WorkerDeps) {
   const connection = await NativeConnection.connect(connectionOptions(target));
   const activities = createActivities({
     db,
     channel: channel ?? logChannel(logger.child({ component: 'notifications' })),
-    connectors: { portal: portalConnector(logger.child({ component: 'departments' })) },
+    connectors: {
+      portal: portalConnector(logger.child({ component: 'departments' })),
+      webhook: webhookConnector({ publicUrl, logger: logger.child({ component: 'departments' }) }),
+    },
   });
   const worker = await Worker.create({
     connection,

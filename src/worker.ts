@@ -14,6 +14,7 @@ async function run() {
     logger,
     target: temporalTarget(config, config.TEMPORAL_ADDRESS),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

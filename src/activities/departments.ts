@@ -26,7 +26,7 @@ export function createDepartmentActivities(db: Db, connectors: Record<string, De
         caseId,
         task,
         role,
-        department: { id: department.id, name: department.name, contact: department.contact },
+        department: { id: department.id, name: department.name, contact: department.contact, webhookUrl: department.webhookUrl, webhookSecret: department.webhookSecret },
         subject,
         body,
         context,

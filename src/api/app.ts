@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { createCatalogueStore } from '../catalogue-store';
 import { DEFAULT_OFFICE_HOURS, type OfficeHours } from '../domain/working-time';
 import { catalogueRouter } from './routes/catalogue';
+import { keepRawBody } from './raw-body';
 import { departmentsRouter } from './routes/departments';
 import { createCaseService } from './case-service';
 import { createDirectory } from './directory';
@@ -31,7 +32,7 @@ export function createApp({ db, temporal, taskQueue, logger, officeHours = DEFAU
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '64kb', strict: true }));
+  app.use(express.json({ limit: '64kb', strict: true, verify: keepRawBody }));
 
   app.get('/api/health', async (_req, res) => {
     await db.$queryRaw`SELECT 1`;
@@ -42,7 +43,7 @@ export function createApp({ db, temporal, taskQueue, logger, officeHours = DEFAU
   });
   app.use('/api/cases', casesRouter(cases, directory));
   app.use('/api/catalogue', catalogueRouter(catalogue, directory));
-  app.use('/api/departments', departmentsRouter(db));
+  app.use('/api/departments', departmentsRouter(db, directory, cases));
   app.use('/api', referenceRouter(directory));
   app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));

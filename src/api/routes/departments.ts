@@ -1,9 +1,20 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { z, ZodError } from 'zod';
 import type { Db } from '../../db/client';
 import { OPEN_TASK_STATUSES } from '../../domain/case-model';
-import { notFound } from '../errors';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../adapters/signing';
+import type { CaseService } from '../case-service';
+import type { Directory } from '../directory';
+import { HttpError, notFound } from '../errors';
+import { ActionBodies } from '../schemas';
 import { route } from '../validate';
+import { rawBodyOf } from '../raw-body';
+
+const CallbackBody = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('accept'), caseId: z.string().min(1) }).strict(),
+  ActionBodies['department-reply'].extend({ action: z.literal('reply'), caseId: z.string().min(1) }).strict(),
+  ActionBodies['department-return'].extend({ action: z.literal('return'), caseId: z.string().min(1) }).strict(),
+]);
 
 const Params = z.object({ id: z.string().trim().min(1).max(64) }).strict();
 const Query = z
@@ -15,9 +26,37 @@ const Query = z
   })
   .strict();
 
-/** The department-facing side (portal adapter): what is dispatched to a department. */
-export function departmentsRouter(db: Db): Router {
+/**
+ * The department-facing side: the task list (portal adapter) and the signed callback a
+ * department's own system calls (webhook adapter). A callback whose signature is missing,
+ * wrong or stale is refused with 401 before anything is read from it.
+ */
+export function departmentsRouter(db: Db, directory: Directory, cases: CaseService): Router {
   const router = Router();
+
+  router.post(
+    '/:id/callback',
+    route({ params: Params }, async ({ params }, req, res) => {
+      const department = await directory.department(params.id);
+      if (!department) throw notFound(`department ${params.id} not found`);
+      if (!department.webhookSecret) throw new HttpError(401, 'unsigned', `department ${params.id} has no webhook secret configured`);
+      const verdict = verify(department.webhookSecret, { signature: req.get(SIGNATURE_HEADER), timestamp: req.get(TIMESTAMP_HEADER) }, rawBodyOf(req));
+      if (verdict !== 'ok') throw new HttpError(401, 'bad_signature', `callback signature ${verdict}: sign "<timestamp>.<body>" with HMAC-SHA256 and send ${SIGNATURE_HEADER} and ${TIMESTAMP_HEADER} (±5 min)`);
+      const parsed = CallbackBody.safeParse(req.body);
+      if (!parsed.success) throw new ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['body', ...i.path] })));
+      const actor = { kind: 'department' as const, id: department.id, name: department.name };
+      const cb = parsed.data;
+      const outcome =
+        cb.action === 'accept'
+          ? await cases.act(cb.caseId, 'departmentAccept', { actor })
+          : cb.action === 'reply'
+            ? await cases.act(cb.caseId, 'departmentReply', { actor, text: cb.text, ...(cb.attachments ? { attachments: cb.attachments } : {}) })
+            : await cases.act(cb.caseId, 'departmentReturn', { actor, reason: cb.reason });
+      const state = outcome.body as { stage?: string; tasks?: { departmentId: string }[] };
+      res.status(outcome.status).json({ caseId: cb.caseId, accepted: true, stage: state.stage, tasks: state.tasks?.filter((t) => t.departmentId === department.id) });
+    }),
+  );
+
   router.get(
     '/:id/tasks',
     route({ params: Params, query: Query }, async ({ params, query }, _req, res) => {

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Department" ADD COLUMN "webhookSecret" TEXT;
+ALTER TABLE "Department" ADD COLUMN "webhookUrl" TEXT;

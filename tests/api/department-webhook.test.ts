@@ -1,0 +1,80 @@
+/**
+ * A department on the webhook adapter, end to end: the worker POSTs the dispatch to the
+ * department's own (local, real) HTTP system, signed; the department calls back, signed.
+ */
+import request from 'supertest';
+import { signedHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../src/adapters/signing';
+import { eventually } from '../helpers/eventually';
+import { startHttpSink } from '../helpers/http-sink';
+import { type Stack, startStack } from '../helpers/stack';
+
+const ENTERPRISE = '91310107MA1G0AB10G';
+const SECRET = 'fire-brigade-shared-secret';
+
+let stack: Stack;
+let sink: Awaited<ReturnType<typeof startHttpSink>>;
+
+beforeAll(async () => {
+  stack = await startStack();
+  sink = await startHttpSink(() => ({ status: 200, body: { reference: 'XF-0001' } }));
+  await stack.db.department.update({ where: { id: 'dept-fire' }, data: { adapter: 'webhook', webhookUrl: `${sink.url}/steward`, webhookSecret: SECRET } });
+});
+
+afterAll(async () => {
+  await sink?.close();
+  await stack?.stop();
+});
+
+const callback = (body: object, headers: Record<string, string>) =>
+  request(stack.app).post('/api/departments/dept-fire/callback').set('content-type', 'application/json').set(headers).send(JSON.stringify(body));
+
+it('delivers the dispatch signed and takes the department\'s signed callbacks; bad signatures change nothing', async () => {
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set('X-Actor-Id', ENTERPRISE)
+    .send({ buildingId: 'bld-tianan', enterprise: { creditCode: ENTERPRISE }, category: 'fire_safety', title: '消防验收', description: '装修后需消防验收', contact: { name: '周经理', phone: '13900000001' } });
+  const id = opened.body.caseId as string;
+  await request(stack.app).post(`/api/cases/${id}/acknowledge`).set('X-Actor-Id', 'stw-point-1').send({});
+  await request(stack.app).post(`/api/cases/${id}/dispatch`).set('X-Actor-Id', 'stw-point-1').send({ departmentId: 'dept-fire' });
+
+  const delivered = await eventually(() => {
+    const r = sink.received.find((x) => JSON.parse(x.body).caseId === id);
+    expect(r).toBeDefined();
+    return r!;
+  });
+  expect(verify(SECRET, { signature: delivered.headers[SIGNATURE_HEADER] as string, timestamp: delivered.headers[TIMESTAMP_HEADER] as string }, delivered.body)).toBe('ok');
+  const payload = JSON.parse(delivered.body);
+  expect(payload).toMatchObject({ event: 'case.dispatched', role: 'lead', callbackUrl: expect.stringMatching(/\/api\/departments\/dept-fire\/callback$/) });
+  await eventually(async () => {
+    const s = await request(stack.app).get(`/api/cases/${id}`);
+    expect(s.body.tasks[0]).toMatchObject({ status: 'dispatched', delivery: { adapter: 'webhook', reference: 'XF-0001' } });
+  });
+
+  const reply = { caseId: id, action: 'reply', text: '已完成消防验收，合格', attachments: [{ name: '验收意见书.pdf' }] };
+  const body = JSON.stringify(reply);
+  const good = signedHeaders(SECRET, body);
+  // wrong secret, tampered body, stale timestamp, no signature: 401 and nothing changes
+  expect((await callback(reply, signedHeaders('not-the-secret', body))).status).toBe(401);
+  expect((await callback({ ...reply, text: '篡改' }, good)).status).toBe(401);
+  const stale = await callback(reply, signedHeaders(SECRET, body, Date.now() - 10 * 60_000));
+  expect(stale.status).toBe(401);
+  expect(stale.body.error.message).toMatch(/stale/);
+  expect((await callback(reply, {})).status).toBe(401);
+  const untouched = await request(stack.app).get(`/api/cases/${id}`);
+  expect(untouched.body.stage).toBe('in_progress');
+  expect(untouched.body.history.some((e: { type: string }) => e.type === 'department_replied')).toBe(false);
+
+  const badShape = JSON.stringify({ caseId: id, action: 'reply' });
+  const invalid = await callback(JSON.parse(badShape), signedHeaders(SECRET, badShape));
+  expect(invalid.status).toBe(400);
+  expect(invalid.body.error.issues[0].field).toBe('body.text');
+
+  const accepted = await callback({ caseId: id, action: 'accept' }, signedHeaders(SECRET, JSON.stringify({ caseId: id, action: 'accept' })));
+  expect(accepted.status).toBe(200);
+  expect(accepted.body.tasks[0]).toMatchObject({ status: 'accepted' });
+  const replied = await callback(reply, good);
+  expect(replied.status).toBe(200);
+  expect(replied.body).toMatchObject({ stage: 'pending_approval', tasks: [{ status: 'replied' }] });
+  expect((await request(stack.app).post('/api/departments/dept-nowhere/callback').send({})).status).toBe(404);
+  expect((await request(stack.app).post('/api/departments/dept-market/callback').send({})).status).toBe(401); // portal department: no secret
+});
