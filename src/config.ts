@@ -40,6 +40,15 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^(\d{2}:\d{2}-\d{2}:\d{2}|none)$/, 'must be HH:MM-HH:MM or none')
     .default('12:00-13:30'),
+  /** hold non-urgent notifications outside office hours until the next working period */
+  QUIET_HOURS: bool.default(true),
+  /** e-mail channel: smtp(s)://user:pass@host:port; unset = no e-mail */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp://… or smtps://…').optional(),
+  SMTP_FROM: z.string().min(3).default('楼长制服务 <steward@localhost>'),
+  /** SMS channel: the provider's HTTP gateway, its approved template, and an API key */
+  SMS_GATEWAY_URL: z.url().optional(),
+  SMS_TEMPLATE_ID: z.string().min(1).default('STEWARD_NOTICE'),
+  SMS_API_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.default(true),
   /** how long an API call waits for an accepted action to reach the read model before answering 202 */

@@ -14,7 +14,7 @@ import { migrateDeploy } from './db/migrate';
 import { seedDemo } from './db/seed';
 import { createLogger } from './logger';
 import { loadCatalogue } from './catalogue-file';
-import { createCaseWorker, createTemporalClient, temporalTarget } from './runtime';
+import { createCaseWorker, notificationChannels, createTemporalClient, temporalTarget } from './runtime';
 import { startDevServer, type DevServerHandle } from './temporal/dev-server';
 
 async function run() {
@@ -52,10 +52,10 @@ async function run() {
   if (seeded.length) logger.info({ seeded, version: catalogueFile.version }, 'service catalogue seeded (GET /api/catalogue)');
 
   const target = temporalTarget(config, address);
-  const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, taskQueue: config.TEMPORAL_TASK_QUEUE, publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}` });
+  const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, taskQueue: config.TEMPORAL_TASK_QUEUE, publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`, channels: notificationChannels(config, logger) });
   const workerRun = worker.run();
   const { client, connection } = createTemporalClient(target);
-  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, officeHours: officeHoursOf(config), actionWaitMs: config.ACTION_WAIT_MS });
+  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, officeHours: officeHoursOf(config), quietHours: config.QUIET_HOURS, actionWaitMs: config.ACTION_WAIT_MS });
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });

@@ -6,7 +6,16 @@ import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor }
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { portalConnector, webhookConnector } from './adapters/department-connector';
-import { logChannel, type NotificationChannel } from './adapters/notification-channel';
+import nodemailer from 'nodemailer';
+import {
+  type ChannelType,
+  emailChannel,
+  logChannel,
+  type NotificationChannel,
+  smsChannel,
+  webhookChannel,
+  wecomChannel,
+} from './adapters/notification-channel';
 import type { Config } from './config';
 import type { Db } from './db/client';
 import type { Logger } from './logger';
@@ -53,18 +62,19 @@ export interface WorkerDeps {
   logger: Logger;
   target: TemporalTarget;
   taskQueue: string;
-  channel?: NotificationChannel;
+  /** notification channels by type; default: log, webhook and WeCom (see notificationChannels) */
+  channels?: Partial<Record<ChannelType, NotificationChannel>>;
   /** base URL departments' systems call back (webhook adapter) */
   publicUrl?: string;
   /** prebuilt bundle (tests); default: bundle src/workflows at start */
   workflowBundle?: WorkflowBundleOption;
 }
 
-export async function createCaseWorker({ db, logger, target, taskQueue, channel, publicUrl = 'http://127.0.0.1:3000', workflowBundle }: WorkerDeps) {
+export async function createCaseWorker({ db, logger, target, taskQueue, channels, publicUrl = 'http://127.0.0.1:3000', workflowBundle }: WorkerDeps) {
   const connection = await NativeConnection.connect(connectionOptions(target));
   const activities = createActivities({
     db,
-    channel: channel ?? logChannel(logger.child({ component: 'notifications' })),
+    channels: channels ?? notificationChannels({}, logger),
     connectors: {
       portal: portalConnector(logger.child({ component: 'departments' })),
       webhook: webhookConnector({ publicUrl, logger: logger.child({ component: 'departments' }) }),
@@ -78,4 +88,20 @@ export async function createCaseWorker({ db, logger, target, taskQueue, channel,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
   });
   return { worker, connection };
+}
+
+/** The channels this deployment can send through: e-mail and SMS only once configured. */
+export function notificationChannels(
+  config: Partial<Pick<Config, 'SMTP_URL' | 'SMTP_FROM' | 'SMS_GATEWAY_URL' | 'SMS_TEMPLATE_ID' | 'SMS_API_KEY'>>,
+  logger: Logger,
+): Partial<Record<ChannelType, NotificationChannel>> {
+  return {
+    log: logChannel(logger.child({ component: 'notifications' })),
+    webhook: webhookChannel(),
+    wecom: wecomChannel(),
+    ...(config.SMTP_URL ? { email: emailChannel(nodemailer.createTransport(config.SMTP_URL), config.SMTP_FROM ?? 'steward@localhost') } : {}),
+    ...(config.SMS_GATEWAY_URL
+      ? { sms: smsChannel({ url: config.SMS_GATEWAY_URL, templateId: config.SMS_TEMPLATE_ID ?? 'STEWARD_NOTICE', ...(config.SMS_API_KEY ? { apiKey: config.SMS_API_KEY } : {}) }) }
+      : {}),
+  };
 }

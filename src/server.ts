@@ -17,7 +17,7 @@ async function run() {
   const db = createDb(config.DATABASE_URL);
   await createCatalogueStore(db).seed(catalogueFile);
   const { client, connection } = createTemporalClient(temporalTarget(config, config.TEMPORAL_ADDRESS));
-  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, officeHours: officeHoursOf(config), actionWaitMs: config.ACTION_WAIT_MS });
+  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, officeHours: officeHoursOf(config), quietHours: config.QUIET_HOURS, actionWaitMs: config.ACTION_WAIT_MS });
   const server = app.listen(config.PORT, config.HOST, () => logger.info(`API listening on http://${config.HOST}:${config.PORT}/api`));
   const stop = () => {
     server.close(async () => {

@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/client';
 import { createLogger } from './logger';
-import { createCaseWorker, temporalTarget } from './runtime';
+import { createCaseWorker, notificationChannels, temporalTarget } from './runtime';
 
 async function run() {
   const config = loadConfig();
@@ -15,6 +15,7 @@ async function run() {
     target: temporalTarget(config, config.TEMPORAL_ADDRESS),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+    channels: notificationChannels(config, logger),
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

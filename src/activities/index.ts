@@ -1,20 +1,20 @@
 import type { Db } from '../db/client';
 import type { DepartmentConnector } from '../adapters/department-connector';
-import type { NotificationChannel } from '../adapters/notification-channel';
+import type { ChannelType, NotificationChannel } from '../adapters/notification-channel';
 import { createDepartmentActivities } from './departments';
 import { createNotificationActivities } from './notifications';
 import { createPersistenceActivities } from './persistence';
 
 export interface ActivityDeps {
   db: Db;
-  channel: NotificationChannel;
+  channels: Partial<Record<ChannelType, NotificationChannel>>;
   connectors: Record<string, DepartmentConnector>;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPersistenceActivities(deps.db),
-    ...createNotificationActivities(deps.db, deps.channel),
+    ...createNotificationActivities(deps.db, deps.channels),
     ...createDepartmentActivities(deps.db, deps.connectors),
   };
 }

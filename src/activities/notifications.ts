@@ -1,73 +1,121 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ChannelType, NotificationChannel } from '../adapters/notification-channel';
 import type { Db } from '../db/client';
 import type { NotificationIntent, Recipient } from '../domain/case-rules';
-import { type NotificationContext, renderMessage } from '../domain/messages';
-import type { NotificationChannel } from '../adapters/notification-channel';
+import { beijingTime, type NotificationContext, renderMessage } from '../domain/messages';
+import type { Prisma } from '../generated/sqlite/client';
 import { NOTIFY_MAX_ATTEMPTS } from '../workflows/definitions';
 
 export interface NotifyInput {
   caseId: string;
   intent: NotificationIntent;
   context: NotificationContext;
+  /** quiet hours: record the notification as held until then, and send nothing yet */
+  holdUntil?: string;
+}
+
+export interface ContactChannel {
+  type: ChannelType;
+  address: string;
 }
 
 export const notificationKey = (caseId: string, i: NotificationIntent) =>
   `${caseId}:${i.eventSeq}:${i.template}:${i.recipient.kind}:${i.recipient.id}`;
 
-async function lookupRecipient(db: Db, r: Recipient) {
-  if (r.kind === 'steward') {
-    const s = await db.steward.findUnique({ where: { id: r.id } });
-    return s && { kind: r.kind, id: s.id, name: s.name, phone: s.phone, email: s.email };
-  }
-  if (r.kind === 'department') {
-    const d = await db.department.findUnique({ where: { id: r.id } });
-    return d && { kind: r.kind, id: d.id, name: d.name, phone: null, email: null };
-  }
-  const e = await db.enterprise.findUnique({ where: { id: r.id } });
-  return e && { kind: r.kind, id: e.id, name: e.name, phone: e.contactPhone, email: null };
+const LOG_ONLY: ContactChannel[] = [{ type: 'log', address: '' }];
+
+function channelsOf(value: unknown): ContactChannel[] {
+  return Array.isArray(value) && value.length ? (value as ContactChannel[]) : LOG_ONLY;
 }
 
-export function createNotificationActivities(db: Db, channel: NotificationChannel) {
+async function lookupRecipient(db: Db, r: Recipient) {
+  const row =
+    r.kind === 'steward'
+      ? await db.steward.findUnique({ where: { id: r.id } })
+      : r.kind === 'department'
+        ? await db.department.findUnique({ where: { id: r.id } })
+        : await db.enterprise.findUnique({ where: { id: r.id } });
+  return row && { kind: r.kind, id: row.id, name: row.name, channels: channelsOf(row.channels) };
+}
+
+export function createNotificationActivities(db: Db, channels: Partial<Record<ChannelType, NotificationChannel>>) {
   return {
     /**
-     * Sends one notification at most once: the row keyed by event and recipient is the
-     * ledger, and a row already marked sent short-circuits any retry.
+     * Sends one notification through each of the recipient's channels, at most once per
+     * channel: a ledger row per (event, template, recipient, channel) is marked sent, and a
+     * retry skips the rows already sent. A channel that fails makes the activity retry;
+     * a channel this deployment has not configured is recorded as failed, not retried.
      */
-    async notify({ caseId, intent, context }: NotifyInput): Promise<{ id: string; status: 'sent'; duplicate: boolean }> {
-      const id = notificationKey(caseId, intent);
+    async notify({ caseId, intent, context, holdUntil }: NotifyInput): Promise<{ sent: number; held: number; skipped: number }> {
+      const base = notificationKey(caseId, intent);
       const recipient = await lookupRecipient(db, intent.recipient);
       if (!recipient) {
         throw ApplicationFailure.nonRetryable(`unknown ${intent.recipient.kind} ${intent.recipient.id}`, 'UnknownRecipient');
       }
       const message = renderMessage(intent.template, context);
-      const row = await db.notification.upsert({
-        where: { id },
-        create: {
-          id,
-          caseId,
-          eventSeq: intent.eventSeq,
-          recipientId: recipient.id,
-          channel: channel.name,
-          template: intent.template,
-          payload: { ...message, urgent: intent.urgent },
-          status: 'queued',
-        },
-        update: {},
-      });
-      if (row.status === 'sent') return { id, status: 'sent', duplicate: true };
       const attempt = Context.current().info.attempt;
-      try {
-        await channel.send({ key: id, recipient, subject: message.subject, body: message.body, urgent: intent.urgent });
-      } catch (err) {
-        const lastError = err instanceof Error ? err.message : String(err);
-        await db.notification.update({
-          where: { id },
-          data: { attempts: { increment: 1 }, lastError, status: attempt >= NOTIFY_MAX_ATTEMPTS ? 'failed' : 'retrying' },
-        });
-        throw err;
+      const rows = await Promise.all(
+        recipient.channels.map((c) =>
+          db.notification.upsert({
+            where: { id: `${base}:${c.type}` },
+            create: {
+              id: `${base}:${c.type}`,
+              caseId,
+              eventSeq: intent.eventSeq,
+              recipientId: recipient.id,
+              channel: c.type,
+              address: c.address,
+              template: intent.template,
+              payload: { ...message, urgent: intent.urgent } as Prisma.InputJsonValue,
+              status: holdUntil ? 'held' : 'queued',
+              ...(holdUntil ? { sendAfter: new Date(holdUntil) } : {}),
+            },
+            update: {},
+          }),
+        ),
+      );
+      if (holdUntil) return { sent: 0, held: rows.length, skipped: 0 };
+
+      let sent = 0;
+      let skipped = 0;
+      const failures: string[] = [];
+      for (const [i, c] of recipient.channels.entries()) {
+        const row = rows[i]!;
+        if (row.status === 'sent') {
+          skipped++;
+          continue;
+        }
+        const channel = channels[c.type];
+        if (!channel) {
+          await db.notification.update({ where: { id: row.id }, data: { status: 'failed', lastError: `channel ${c.type} is not configured in this deployment` } });
+          continue;
+        }
+        try {
+          await channel.send({
+            key: row.id,
+            recipient: { kind: recipient.kind, id: recipient.id, name: recipient.name },
+            to: c.address,
+            subject: message.subject,
+            body: message.body,
+            urgent: intent.urgent,
+            params: { caseId, ...(context.dueAt ? { deadline: beijingTime(context.dueAt) } : {}) },
+          });
+          await db.notification.update({ where: { id: row.id }, data: { attempts: { increment: 1 }, status: 'sent', sentAt: new Date(), lastError: null } });
+          sent++;
+        } catch (err) {
+          const lastError = err instanceof Error ? err.message : String(err);
+          failures.push(`${c.type}: ${lastError}`);
+          await db.notification.update({
+            where: { id: row.id },
+            data: { attempts: { increment: 1 }, lastError, status: attempt >= NOTIFY_MAX_ATTEMPTS ? 'failed' : 'retrying' },
+          });
+        }
       }
-      await db.notification.update({ where: { id }, data: { attempts: { increment: 1 }, status: 'sent', sentAt: new Date(), lastError: null } });
-      return { id, status: 'sent', duplicate: false };
+      if (failures.length) throw new Error(failures.join('; '));
+      if (!sent && !skipped) {
+        throw ApplicationFailure.nonRetryable(`no configured channel for ${recipient.kind} ${recipient.id}`, 'NoChannel');
+      }
+      return { sent, held: 0, skipped };
     },
   };
 }

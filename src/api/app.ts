@@ -20,14 +20,16 @@ export interface AppDeps {
   taskQueue: string;
   logger: Logger;
   officeHours?: OfficeHours;
+  /** hold non-urgent notifications outside office hours (QUIET_HOURS) */
+  quietHours?: boolean;
   actionWaitMs?: number;
 }
 
 /** Builds the HTTP API without listening, so tests drive it with supertest. */
-export function createApp({ db, temporal, taskQueue, logger, officeHours = DEFAULT_OFFICE_HOURS, actionWaitMs = 10_000 }: AppDeps): express.Express {
+export function createApp({ db, temporal, taskQueue, logger, officeHours = DEFAULT_OFFICE_HOURS, quietHours = true, actionWaitMs = 10_000 }: AppDeps): express.Express {
   const directory = createDirectory(db);
   const catalogue = createCatalogueStore(db);
-  const cases = createCaseService({ db, temporal, directory, catalogue, officeHours, taskQueue, actionWaitMs });
+  const cases = createCaseService({ db, temporal, directory, catalogue, officeHours, quietHours, taskQueue, actionWaitMs });
   const document = openApiDocument();
 
   const app = express();

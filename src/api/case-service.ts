@@ -24,6 +24,7 @@ export interface CaseServiceDeps {
   directory: Directory;
   catalogue: CatalogueStore;
   officeHours: OfficeHours;
+  quietHours: boolean;
   taskQueue: string;
   /** how long to wait for an accepted action to be recorded before answering 202 */
   actionWaitMs: number;
@@ -57,7 +58,7 @@ const STALE_KEY_MS = 60_000;
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002';
 
-export function createCaseService({ db, temporal, directory, catalogue, officeHours, taskQueue, actionWaitMs }: CaseServiceDeps) {
+export function createCaseService({ db, temporal, directory, catalogue, officeHours, quietHours, taskQueue, actionWaitMs }: CaseServiceDeps) {
   const handle = (caseId: string) => temporal.workflow.getHandle(caseWorkflowId(caseId));
   // queries and updates need a worker; without one they would hang the HTTP caller
   const bounded = <T>(fn: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + actionWaitMs, fn);
@@ -148,6 +149,7 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       policy: category.policy,
       // the calendar is frozen into the case here, outside the workflow (see working-time.ts)
       calendar: workingCalendar(new Date(), officeHours),
+      quietHours,
       openedBy: actor,
     };
     let started;

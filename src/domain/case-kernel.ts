@@ -21,7 +21,7 @@ import {
   LEVEL_NAMES,
 } from './case-model';
 import { type Duration, isWorking, reckon } from './time';
-import { addWorkingMs, workingMsBetween } from './working-time';
+import { addWorkingMs, nextWorkingStart, workingMsBetween } from './working-time';
 
 export type RefusalCode = 'forbidden' | 'conflict' | 'invalid';
 
@@ -272,4 +272,15 @@ export function closeOpenTasks(state: CaseState, now: Date): void {
     settleOverdue(state, task, now);
     task.status = 'closed';
   }
+}
+
+/**
+ * Quiet hours: a non-urgent notice raised outside office hours or on a day off waits for the
+ * start of the next working period (nobody wants escalation mail at midnight). Returns when to
+ * send it, or null for now.
+ */
+export function holdUntil(state: CaseState, intent: NotificationIntent, now: Date): Date | null {
+  if (intent.urgent || !state.quietHours) return null;
+  const next = nextWorkingStart(now, state.calendar).at;
+  return next.getTime() > now.getTime() ? next : null;
 }

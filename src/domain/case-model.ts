@@ -253,6 +253,8 @@ export interface CaseWorkflowInput {
   policy: SlaPolicy;
   /** holidays, make-up days and office hours this case counts with, frozen at intake */
   calendar: WorkingCalendar;
+  /** hold non-urgent notifications outside office hours (frozen at intake) */
+  quietHours: boolean;
   openedBy: Actor;
   /** set when the workflow continues as new: the state to carry on from */
   resume?: CaseState;
@@ -264,6 +266,7 @@ export interface CaseState {
   request: CaseRequest;
   policy: SlaPolicy;
   calendar: WorkingCalendar;
+  quietHours: boolean;
   /** set once a deadline had to count days the calendar data does not cover */
   calendarUnknown?: { since: string; message: string };
   chain: StewardChain;

@@ -50,7 +50,7 @@ import { DEPARTMENT_ACTIONS, type DepartmentActionArgs, nextDepartmentTimer, onD
 
 export { onTaskDelivered, onTaskDeliveryFailed } from './department-rules';
 
-export { chainLevel, TEMPLATES } from './case-kernel';
+export { chainLevel, holdUntil, TEMPLATES } from './case-kernel';
 export type { Effects, NotificationIntent, Recipient, Refusal, RefusalCode, Template } from './case-kernel';
 
 // ---------------------------------------------------------------- state and history
@@ -64,6 +64,7 @@ export function newCaseState(input: CaseWorkflowInput, now: Date): CaseState {
     request,
     policy,
     calendar: input.calendar,
+    quietHours: input.quietHours,
     chain: input.chain,
     stage: 'submitted',
     owner: input.chain[1],

@@ -133,6 +133,12 @@ class Walker {
   }
 }
 
+/** The start of the next working period, or `at` itself if it lies in one. */
+export function nextWorkingStart(at: Date, cal: WorkingCalendar): Reckoned {
+  const w = new Walker(cal);
+  return { at: new Date(w.nextWorkingInstant(at.getTime())), assumedWeekdays: w.assumed };
+}
+
 /** N working days later: the same Beijing time of day on the N-th following working day. */
 export function addWorkingDays(from: Date, days: number, cal: WorkingCalendar): Reckoned {
   const w = new Walker(cal);

@@ -13,6 +13,7 @@ import {
   onTaskDeliveryFailed,
   onNotificationFailed,
   onTimer,
+  holdUntil,
   nextTimer,
   openAndAssign,
 } from '../domain/case-rules';
@@ -55,7 +56,16 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
 
   function sendNotification(intent: NotificationIntent): void {
     inFlight++;
-    notify({ caseId: state.caseId, intent, context: notificationContext(state, intent) })
+    const context = notificationContext(state, intent); // as things stood when it was raised
+    const hold = holdUntil(state, intent, new Date());
+    (async () => {
+      if (hold) {
+        // quiet hours: recorded as held now, sent by a durable timer at the next working period
+        await notify({ caseId: state.caseId, intent, context, holdUntil: hold.toISOString() });
+        await wf.sleep(hold.getTime() - Date.now());
+      }
+      await notify({ caseId: state.caseId, intent, context });
+    })()
       .catch((err) => onNotificationFailed(state, new Date(), intent, failureMessage(err)))
       .finally(() => inFlight--);
   }

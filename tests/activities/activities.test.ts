@@ -51,7 +51,7 @@ describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
     return { channel, delivered };
   }
 
-  const activitiesWith = (channel: NotificationChannel) => createActivities({ db, channel, connectors: {} });
+  const activitiesWith = (channel: NotificationChannel) => createActivities({ db, channels: { log: channel }, connectors: {} });
 
   function sampleCase(caseId: string) {
     const state = newCaseState(caseInput(caseId), new Date('2026-03-02T01:00:00Z'));
@@ -96,11 +96,11 @@ describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
       const row = await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } });
       expect(row).toMatchObject({ status: 'retrying', attempts: 2, lastError: 'gateway timeout (injected)' });
 
-      expect(await new MockActivityEnvironment({ attempt: 3 }).run(acts.notify, input)).toMatchObject({ status: 'sent', duplicate: false });
+      expect(await new MockActivityEnvironment({ attempt: 3 }).run(acts.notify, input)).toEqual({ sent: 1, held: 0, skipped: 0 });
       // a retry after success (e.g. the completion was lost) must not send again
-      expect(await new MockActivityEnvironment({ attempt: 4 }).run(acts.notify, input)).toMatchObject({ status: 'sent', duplicate: true });
+      expect(await new MockActivityEnvironment({ attempt: 4 }).run(acts.notify, input)).toEqual({ sent: 0, held: 0, skipped: 1 });
       expect(delivered).toHaveLength(1);
-      expect(delivered[0]).toMatchObject({ recipient: { id: 'stw-point-1', name: '陈静', phone: '13800000011' }, subject: '新诉求待签收' });
+      expect(delivered[0]).toMatchObject({ recipient: { id: 'stw-point-1', name: '陈静' }, subject: '新诉求待签收', params: { caseId: state.caseId } });
       expect(delivered[0]!.body).toContain('天安千树大厦');
       expect(delivered[0]!.body).toMatch(/办理时限：2026-03-03 09:00（北京时间）/);
       expect(await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } })).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
@@ -132,7 +132,7 @@ describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
       const deliveries: string[] = [];
       const acts = createActivities({
         db,
-        channel: flakyChannel(0).channel,
+        channels: { log: flakyChannel(0).channel },
         connectors: { portal: { name: 'portal', deliver: async (d) => (deliveries.push(`${d.department.id}:${d.subject}`), { reference: 'r1' }) } },
       });
       const { state } = sampleCase('C20260302-DISP01');

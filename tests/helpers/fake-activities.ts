@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { createActivities } from '../../src/activities';
 import type { CaseEvent } from '../../src/domain/case-model';
 import type { NotifyInput } from '../../src/activities/notifications';
@@ -12,7 +13,8 @@ type Activities = ReturnType<typeof createActivities>;
 export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) => boolean); failDispatch?: boolean; failPersistTimes?: number } = {}) {
   const rows = new Map<string, CaseSnapshot>();
   const events = new Map<string, CaseEvent[]>();
-  const notifications: NotifyInput[] = [];
+  const notifications: (NotifyInput & { at: number })[] = [];
+  const held: (NotifyInput & { at: number })[] = [];
   const dispatches: { caseId: string; departmentId: string }[] = [];
   let persistFailures = opts.failPersistTimes ?? 0;
 
@@ -33,8 +35,14 @@ export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) 
     async notify(input) {
       const fail = typeof opts.failNotify === 'function' ? opts.failNotify(input) : opts.failNotify;
       if (fail) throw new Error('channel down (injected)');
-      notifications.push(input);
-      return { id: `${input.caseId}:${input.intent.eventSeq}`, status: 'sent', duplicate: false };
+      // the server's (skipped) clock when the attempt was scheduled: when it was sent, in case time
+      const at = Context.current().info.currentAttemptScheduledTimestampMs;
+      if (input.holdUntil) {
+        held.push({ ...input, at });
+        return { sent: 0, held: 1, skipped: 0 };
+      }
+      notifications.push({ ...input, at });
+      return { sent: 1, held: 0, skipped: 0 };
     },
     async dispatchToDepartment({ caseId, departmentId }) {
       if (opts.failDispatch) throw new Error('department system down (injected)');
@@ -44,5 +52,5 @@ export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) 
   };
 
   const sentTo = (caseId: string) => notifications.filter((n) => n.caseId === caseId).map((n) => `${n.intent.template}->${n.intent.recipient.id}`);
-  return { activities, rows, events, notifications, dispatches, sentTo };
+  return { activities, rows, events, notifications, held, dispatches, sentTo };
 }

@@ -68,10 +68,11 @@ export async function startStack(): Promise<Stack> {
   const { channel, sent } = recordingChannel();
   const target = { address: server.address, namespace: 'default' };
   const taskQueue = 'api-test';
-  const { worker, connection } = await createCaseWorker({ db, logger: silentLogger, target, taskQueue, channel, workflowBundle: await bundle });
+  const { worker, connection } = await createCaseWorker({ db, logger: silentLogger, target, taskQueue, channels: { log: channel }, workflowBundle: await bundle });
   const running = worker.run();
   const { client, connection: clientConnection } = createTemporalClient(target);
-  const app = createApp({ db, temporal: client, taskQueue, logger: silentLogger, actionWaitMs: 10_000 });
+  // quiet hours off: what these tests see must not depend on the hour they run at
+  const app = createApp({ db, temporal: client, taskQueue, logger: silentLogger, quietHours: false, actionWaitMs: 10_000 });
   return {
     app,
     db,
