@@ -43,12 +43,12 @@ export function useTimeSkippingCases() {
   /** Runs `fn` on a new case; a case still running afterwards is withdrawn and awaited. */
   async function withCase<T>(
     fn: (h: CaseHandle, caseId: string, fake: Fake) => Promise<T>,
-    opts: { input?: CaseWorkflowInput; fake?: Fake } = {},
+    opts: { input?: CaseWorkflowInput; fake?: Fake; activities?: Fake['activities'] } = {},
   ): Promise<T> {
     const fake = opts.fake ?? fakeActivities();
     const taskQueue = `test-${randomUUID()}`;
     const caseId = `C20261121-${randomUUID().slice(0, 6).toUpperCase()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fake.activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: opts.activities ?? fake.activities });
     return worker.runUntil(async () => {
       const handle = await env.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
         workflowId: caseWorkflowId(caseId),
