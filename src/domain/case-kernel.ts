@@ -280,7 +280,7 @@ export function closeOpenTasks(state: CaseState, now: Date): void {
  * send it, or null for now.
  */
 export function holdUntil(state: CaseState, intent: NotificationIntent, now: Date): Date | null {
-  if (intent.urgent || !state.quietHours) return null;
+  if (intent.urgent || state.request.urgency === 'urgent' || !state.quietHours) return null;
   const next = nextWorkingStart(now, state.calendar).at;
   return next.getTime() > now.getTime() ? next : null;
 }

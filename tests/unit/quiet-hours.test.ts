@@ -2,7 +2,7 @@ import type { CaseState } from '../../src/domain/case-model';
 import { holdUntil, type NotificationIntent } from '../../src/domain/case-rules';
 import { CALENDAR } from '../fixtures/case-input';
 
-const state = (quietHours = true) => ({ calendar: CALENDAR, quietHours }) as CaseState;
+const state = (quietHours = true, urgency = 'normal') => ({ calendar: CALENDAR, quietHours, request: { urgency } }) as CaseState;
 const intent = (urgent = false): NotificationIntent => ({ recipient: { kind: 'steward', id: 's' }, template: 'assigned_to_you', eventSeq: 2, urgent });
 const bj = (s: string) => new Date(`${s}:00+08:00`);
 const at = (d: Date | null) => (d ? new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ') : null);
@@ -21,8 +21,9 @@ describe('quiet hours', () => {
     expect(at(holdUntil(state(), intent(), bj(now)))).toBe(expected);
   });
 
-  it('never holds an urgent notice, nor any when quiet hours are off', () => {
+  it('never holds an urgent notice or any notice of an urgent case, nor any when quiet hours are off', () => {
     expect(holdUntil(state(), intent(true), bj('2025-10-03T02:00'))).toBeNull();
+    expect(holdUntil(state(true, 'urgent'), intent(false), bj('2025-10-03T02:00'))).toBeNull();
     expect(holdUntil(state(false), intent(), bj('2025-10-03T02:00'))).toBeNull();
   });
 });
