@@ -256,6 +256,8 @@ export interface CaseWorkflowInput {
   /** hold non-urgent notifications outside office hours (frozen at intake) */
   quietHours: boolean;
   openedBy: Actor;
+  /** continue as new once the run's history passes this many events (default: when the server suggests it) */
+  historyLimit?: number;
   /** set when the workflow continues as new: the state to carry on from */
   resume?: CaseState;
 }

@@ -124,17 +124,21 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
 
   if (!input.resume) carryOut(openAndAssign(state, new Date()));
 
+  const runIsLong = () => {
+    const info = wf.workflowInfo();
+    return info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength > input.historyLimit);
+  };
+  // a new run only once nothing is in flight; the wait below wakes up for it, so the
+  // deadlines never stall behind it (a notice held over a holiday stays in flight for days)
+  const readyToContinue = () => runIsLong() && allRecorded() && inFlight === 0 && wf.allHandlersFinished();
+
   while (!isTerminal(state.stage)) {
-    if (wf.workflowInfo().continueAsNewSuggested) {
-      await wf.condition(() => allRecorded() && inFlight === 0 && wf.allHandlersFinished());
-      await wf.continueAsNew<typeof caseWorkflow>({ ...input, resume: state });
-    }
+    if (readyToContinue()) await wf.continueAsNew<typeof caseWorkflow>({ ...input, resume: state });
     if (!state.window) throw new Error(`case ${state.caseId} in stage ${state.stage} has no deadline window`);
     const seen = state.history.length;
-    const timer = nextTimer(state); // null while paused: no clock runs
-    const moved = timer
-      ? await wf.condition(() => state.history.length !== seen, Math.max(Date.parse(timer.at) - Date.now(), 1))
-      : (await wf.condition(() => state.history.length !== seen), true);
+    const woken = () => state.history.length !== seen || readyToContinue();
+    const timer = nextTimer(state); // null when nothing is due: paused, and no department task open
+    const moved = timer ? await wf.condition(woken, Math.max(Date.parse(timer.at) - Date.now(), 1)) : (await wf.condition(woken), true);
     if (!moved) carryOut(onTimer(state, new Date()));
     if (state.calendarUnknown && !calendarLogged) {
       calendarLogged = true;

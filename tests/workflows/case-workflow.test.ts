@@ -1,6 +1,6 @@
 import type { CaseState } from '../../src/domain/case-model';
 import { ACTION_UPDATES } from '../../src/workflows/definitions';
-import { department, enterprise, steward } from '../fixtures/case-input';
+import { caseInput, department, enterprise, steward } from '../fixtures/case-input';
 import { useTimeSkippingCases } from '../helpers/case-harness';
 import { eventually } from '../helpers/eventually';
 import { fakeActivities } from '../helpers/fake-activities';
@@ -175,5 +175,31 @@ describe('case workflow on the time-skipping server', () => {
     expect(failed.map((e) => (e.detail as { template: string }).template)).toEqual(expect.arrayContaining(['assigned_to_you', 'dispatch_failed', 'case_withdrawn']));
     // the read model still got every event, each once, despite the failed first writes
     expect(fake.events.get(result.caseId)!.map((e) => e.seq)).toEqual(result.history.map((e) => e.seq));
+  });
+});
+
+describe('a case overdue for a long time', () => {
+  it('continues as new with its whole state when its run history grows long, and keeps reminding', async () => {
+    const fake = fakeActivities();
+    await run(
+      async (h, caseId) => {
+        const first = (await h.describe()).runId;
+        for (let i = 0; i < 8; i++) await passDeadline(h); // up to 总楼长, then 督办 after 督办
+        const s = await eventually(async () => {
+          const st = await state(h);
+          expect(st.reminders).toBeGreaterThanOrEqual(6);
+          return st;
+        });
+        const latest = await env().client.workflow.getHandle(`case-${caseId}`).describe();
+        expect(latest.runId).not.toBe(first);
+        // nothing lost across runs: the history is whole and the read model saw every event once
+        expect(s.history.map((e) => e.seq)).toEqual(s.history.map((_, i) => i + 1));
+        expect(s.escalations).toHaveLength(2);
+        await eventually(() => expect(fake.events.get(caseId)!.map((e) => e.seq)).toEqual(s.history.map((e) => e.seq)));
+        // and it still answers actions in its new run
+        expect((await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(3) }] })).stage).toBe('acknowledged');
+      },
+      { fake, input: { ...caseInput(), historyLimit: 60 } },
+    );
   });
 });
