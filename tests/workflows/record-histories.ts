@@ -10,6 +10,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery } from '../../src/workflows/definitions';
 import type { caseWorkflow } from '../../src/workflows';
+import type { CaseWorkflowInput } from '../../src/domain/case-model';
 import { caseInput, department, enterprise, steward } from '../fixtures/case-input';
 import { fakeActivities } from '../helpers/fake-activities';
 import { createTimeSkippingEnv } from '../helpers/temporal';
@@ -50,6 +51,21 @@ async function main() {
       await h.executeUpdate(ACTION_UPDATES.approve, { args: [{ actor: steward(1) }] });
       await h.result();
     },
+    // quiet hours on; lead + assisting departments, a 退单, redispatch, a department overdue, approval
+    'departments-quiet': async (caseId) => {
+      const h = await start(caseId, { quietHours: true });
+      const tax = { kind: 'department' as const, id: 'dept-tax', name: '税务所' };
+      const fire = { kind: 'department' as const, id: 'dept-fire', name: '消防救援站' };
+      await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
+      await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), lead: { id: 'dept-market', name: '市场监管所' }, assisting: [{ id: tax.id, name: tax.name }] }] });
+      await h.executeUpdate(ACTION_UPDATES.departmentReturn, { args: [{ actor: department, reason: '非本部门职责' }] });
+      await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), lead: { id: fire.id, name: fire.name } }] });
+      await h.executeUpdate(ACTION_UPDATES.departmentAccept, { args: [{ actor: fire }] });
+      await env.sleep('9 days'); // past the 5-working-day department deadline: 督办
+      await h.executeUpdate(ACTION_UPDATES.departmentReply, { args: [{ actor: fire, text: '已验收', attachments: [{ name: '验收意见.pdf' }] }] });
+      await h.executeUpdate(ACTION_UPDATES.approve, { args: [{ actor: steward(1) }] });
+      await h.result();
+    },
     // missed acknowledgement up to 总楼长 and two 督办 reminders, then withdrawn
     'escalated-withdrawn': async (caseId) => {
       const h = await start(caseId);
@@ -58,11 +74,11 @@ async function main() {
       await h.result();
     },
   };
-  async function start(caseId: string) {
+  async function start(caseId: string, overrides: Partial<CaseWorkflowInput> = {}) {
     const h = await env.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
       workflowId: caseWorkflowId(caseId),
       taskQueue: 'record',
-      args: [caseInput(caseId)],
+      args: [caseInput(caseId, overrides)],
     });
     await h.executeUpdate(awaitRecordedUpdate);
     return h;

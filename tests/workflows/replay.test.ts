@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 it('has recorded histories to replay', () => {
-  expect(files.sort()).toEqual(['closed-satisfied.json', 'escalated-withdrawn.json', 'paused-extended.json']);
+  expect(files.sort()).toEqual(['closed-satisfied.json', 'departments-quiet.json', 'escalated-withdrawn.json', 'paused-extended.json']);
 });
 
 it.each(files)('replays %s deterministically', async (file) => {
