@@ -11,7 +11,7 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery } from '../../src/workflows/definitions';
 import type { caseWorkflow } from '../../src/workflows';
 import type { CaseWorkflowInput } from '../../src/domain/case-model';
-import { caseInput, department, enterprise, steward } from '../fixtures/case-input';
+import { CALENDAR, caseInput, department, enterprise, steward } from '../fixtures/case-input';
 import { fakeActivities } from '../helpers/fake-activities';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
@@ -53,7 +53,12 @@ async function main() {
     },
     // quiet hours on; lead + assisting departments, a 退单, redispatch, a department overdue, approval
     'departments-quiet': async (caseId) => {
-      const h = await start(caseId, { quietHours: true });
+      // the next three days are holidays on this case's calendar, so its notices are held
+      const now = await env.currentTimeMs();
+      const holidays = [0, 1, 2].map((i) => new Date(now + 8 * 3_600_000 + i * 86_400_000).toISOString().slice(0, 10));
+      const year = new Date(now).getUTCFullYear();
+      const calendar = { data: { source: 'recorded', years: [year, year + 1], holidays, workdays: [] }, hours: CALENDAR.hours };
+      const h = await start(caseId, { quietHours: true, calendar });
       const tax = { kind: 'department' as const, id: 'dept-tax', name: '税务所' };
       const fire = { kind: 'department' as const, id: 'dept-fire', name: '消防救援站' };
       await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
@@ -61,7 +66,7 @@ async function main() {
       await h.executeUpdate(ACTION_UPDATES.departmentReturn, { args: [{ actor: department, reason: '非本部门职责' }] });
       await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), lead: { id: fire.id, name: fire.name } }] });
       await h.executeUpdate(ACTION_UPDATES.departmentAccept, { args: [{ actor: fire }] });
-      await env.sleep('9 days'); // past the 5-working-day department deadline: 督办
+      await env.sleep('16 days'); // past the 5-working-day department deadline (after the holidays): 督办
       await h.executeUpdate(ACTION_UPDATES.departmentReply, { args: [{ actor: fire, text: '已验收', attachments: [{ name: '验收意见.pdf' }] }] });
       await h.executeUpdate(ACTION_UPDATES.approve, { args: [{ actor: steward(1) }] });
       await h.result();
