@@ -4,21 +4,11 @@
  * Reports action latency percentiles, throughput, Temporal history events and read-model
  * events per case, and memory. BENCH_CASES (default 50), BENCH_CONCURRENCY (default 10).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createApp } from '../src/api/app';
-import { createDb } from '../src/db/client';
-import { migrateDeploy } from '../src/db/migrate';
-import { DEMO, seedDemo } from '../src/db/seed';
-import { loadCatalogue } from '../src/catalogue-file';
 import { createCatalogueStore } from '../src/catalogue-store';
-import { silentLogger } from '../src/logger';
-import { createCaseWorker, createTemporalClient } from '../src/runtime';
-import { startDevServer } from '../src/temporal/dev-server';
+import { DEMO } from '../src/db/seed';
 import { caseWorkflowId } from '../src/workflows/definitions';
+import { startStack } from '../tests/helpers/stack';
 
 const N = Number(process.env.BENCH_CASES ?? 50);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
@@ -29,23 +19,12 @@ const pct = (xs: number[], p: number) => {
 };
 
 async function main() {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'steward-bench-'));
-  const server = await startDevServer({ executable: path.resolve('.temporal/bin/temporal'), headless: true });
-  const url = `file:${path.join(dir, 'bench.db')}`;
-  await migrateDeploy(url);
-  const db = createDb(url);
-  await seedDemo(db);
-  const catalogue = createCatalogueStore(db);
-  await catalogue.seed(loadCatalogue());
+  // the same real parts as the API tests: dev server, worker, SQLite, the Express app
+  const stack = await startStack();
+  const { db, client } = stack;
   // the 回访 comes a second after approval, so a bench run can close its cases
-  await catalogue.change('other', { policy: { followUpDelay: { value: 1, unit: 'seconds' } } }, 'bench');
-  const target = { address: server.address, namespace: 'default' };
-  const { worker, connection } = await createCaseWorker({ db, logger: silentLogger, target, taskQueue: 'bench' });
-  const running = worker.run();
-  const { client, connection: clientConnection } = createTemporalClient(target);
-  const app = createApp({ db, temporal: client, taskQueue: 'bench', logger: silentLogger });
-  const http = app.listen(0, '127.0.0.1');
+  await createCatalogueStore(db).change('other', { policy: { followUpDelay: { value: 1, unit: 'seconds' } } }, 'bench');
+  const http = stack.app.listen(0, '127.0.0.1');
   await new Promise((r) => http.once('listening', r));
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api`;
 
@@ -105,12 +84,7 @@ async function main() {
   console.log(`process memory (API + worker): rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
 
   http.close();
-  worker.shutdown();
-  await running;
-  await Promise.all([connection.close(), clientConnection.close()]);
-  await db.$disconnect();
-  await server.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await stack.stop();
 }
 
 main().catch((err) => {
