@@ -9,6 +9,7 @@ import { type Actor, type Attachment, type CaseState, type DepartmentTask, SYSTE
 import {
   type ActionRule,
   approvalNeeded,
+  closeOpenTasks,
   due,
   type Effects,
   first,
@@ -66,7 +67,7 @@ export const DEPARTMENT_ACTIONS: { [K in keyof DepartmentActionArgs]: ActionRule
     apply(s, { actor, lead, assisting = [], instructions }, now) {
       const dueAt = iso(due(s, now, s.policy.departmentReply));
       // a redispatch replaces tasks still open from an earlier round (e.g. an undeliverable lead)
-      for (const t of s.tasks) if (isOpenTask(t)) t.status = 'closed';
+      closeOpenTasks(s, now);
       const departments = [{ ...lead, role: 'lead' as const }, ...assisting.map((a) => ({ ...a, role: 'assist' as const }))];
       const created = departments.map(
         (d, i): DepartmentTask => ({

@@ -1,5 +1,6 @@
 import type { CaseState } from '../../src/domain/case-model';
 import { ACTIONS, newCaseState, onWindowElapsed, openAndAssign, type ActionArgs, type ActionName } from '../../src/domain/case-rules';
+import { onDepartmentDue } from '../../src/domain/department-rules';
 import { caseInput, department, enterprise, steward } from '../fixtures/case-input';
 
 const T0 = new Date('2026-03-02T01:00:00Z');
@@ -102,6 +103,19 @@ describe('case rules', () => {
     expect(s.stage).toBe('in_progress');
     expect(s.tasks[0]).toMatchObject({ status: 'accepted', role: 'lead' }); // back with the department
     expect(rejected.notify[0]).toMatchObject({ recipient: { kind: 'department', id: 'dept-market' }, template: 'reply_rejected' });
+  });
+
+  it('keeps the overdue time of an assisting department whose task a redispatch closes', () => {
+    const s = opened();
+    act(s, 'acknowledge', { actor: steward(1) });
+    act(s, 'dispatch', { actor: steward(1), lead: { id: 'dept-market', name: '市场监管所' }, assisting: [{ id: 'dept-tax', name: '税务所' }] });
+    const dueAt = new Date(s.tasks[1]!.dueAt);
+    onDepartmentDue(s, 1, dueAt); // the assisting department misses its deadline
+    onDepartmentDue(s, 0, dueAt);
+    act(s, 'departmentReturn', { actor: department, reason: '非本部门职责' }, new Date(dueAt.getTime() + 3_600_000));
+    act(s, 'dispatch', { actor: steward(1), lead: { id: 'dept-fire', name: '消防救援站' } }, new Date(dueAt.getTime() + 2 * 3_600_000));
+    expect(s.tasks[1]).toMatchObject({ status: 'closed', overdueMs: 2 * 3_600_000 });
+    expect(s.tasks[1]!.overdueSince).toBeUndefined();
   });
 
   it('reopens one level up on 不满意 and closes as no feedback when the window passes', () => {
