@@ -5,7 +5,7 @@
  */
 import type { Db } from './db/client';
 import type { SlaPolicy } from './domain/case-model';
-import { type Catalogue, DEFAULT_POLICY, type PolicyDurations } from './domain/policy';
+import { type Catalogue, DEFAULT_POLICY, policyOf, type PolicyDurations } from './domain/policy';
 import type { Prisma } from './generated/sqlite/client';
 
 export interface CatalogueEntry {
@@ -50,13 +50,7 @@ function entryOf(row: Row): CatalogueEntry {
     changedBy: row.changedBy,
     note: row.note,
     createdAt: row.createdAt,
-    policy: {
-      category: row.code,
-      categoryName: row.name,
-      catalogueVersion: row.version,
-      ...(row.departmentId ? { departmentId: row.departmentId } : {}),
-      ...durations,
-    },
+    policy: policyOf({ code: row.code, name: row.name, ...(row.departmentId ? { departmentId: row.departmentId } : {}), overrides: durations }, row.version),
   };
 }
 

@@ -163,8 +163,7 @@ export function finish(state: CaseState, now: Date): void {
   state.atRisk = false;
   if (state.pause) endPause(state, now, SYSTEM_ACTOR);
   if (state.extension) delete state.extension;
-  state.overdue = false;
-  delete state.overdueSince;
+  clearOverdue(state);
   state.closedAt = iso(now);
   if (isTerminal(state.stage)) state.outcome = state.stage;
 }
@@ -280,7 +279,7 @@ export function closeOpenTasks(state: CaseState, now: Date): void {
  * send it, or null for now.
  */
 export function holdUntil(state: CaseState, intent: NotificationIntent, now: Date): Date | null {
-  if (intent.urgent || state.request.urgency === 'urgent' || !state.quietHours) return null;
+  if (intent.urgent || urgent(state) || !state.quietHours) return null;
   const next = nextWorkingStart(now, state.calendar).at;
   return next.getTime() > now.getTime() ? next : null;
 }

@@ -53,15 +53,20 @@ export function createCatalogue(version: number, categories: readonly CategoryDe
     policyFor(code) {
       const def = find(code);
       if (!def) throw new Error(`unknown category ${code}`);
-      return {
-        category: code,
-        categoryName: def.name,
-        catalogueVersion: version,
-        ...(def.departmentId ? { departmentId: def.departmentId } : {}),
-        ...DEFAULT_POLICY,
-        ...def.overrides,
-      };
+      return policyOf(def, version);
     },
+  };
+}
+
+/** The complete policy of one catalogue item: its overrides over the defaults. */
+export function policyOf(def: CategoryDefinition, version: number): SlaPolicy {
+  return {
+    category: def.code,
+    categoryName: def.name,
+    catalogueVersion: version,
+    ...(def.departmentId ? { departmentId: def.departmentId } : {}),
+    ...DEFAULT_POLICY,
+    ...def.overrides,
   };
 }
 

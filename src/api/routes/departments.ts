@@ -9,6 +9,7 @@ import { HttpError, notFound } from '../errors';
 import { ActionBodies } from '../schemas';
 import { route } from '../validate';
 import { rawBodyOf } from '../raw-body';
+import { ACTION_ROUTES } from './cases';
 
 const CallbackBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('accept'), caseId: z.string().min(1) }).strict(),
@@ -45,15 +46,12 @@ export function departmentsRouter(db: Db, directory: Directory, cases: CaseServi
       const parsed = CallbackBody.safeParse(req.body);
       if (!parsed.success) throw new ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['body', ...i.path] })));
       const actor = { kind: 'department' as const, id: department.id, name: department.name };
-      const cb = parsed.data;
-      const outcome =
-        cb.action === 'accept'
-          ? await cases.act(cb.caseId, 'departmentAccept', { actor })
-          : cb.action === 'reply'
-            ? await cases.act(cb.caseId, 'departmentReply', { actor, text: cb.text, ...(cb.attachments ? { attachments: cb.attachments } : {}) })
-            : await cases.act(cb.caseId, 'departmentReturn', { actor, reason: cb.reason });
+      const { action, caseId, ...body } = parsed.data;
+      // the same translation as POST /api/cases/:id/department-<action>
+      const translation = ACTION_ROUTES[`department-${action}`] as (typeof ACTION_ROUTES)['department-reply'];
+      const outcome = await cases.act(caseId, translation.action, await translation.args(body as never, actor, directory));
       const state = outcome.body as { stage?: string; tasks?: { departmentId: string }[] };
-      res.status(outcome.status).json({ caseId: cb.caseId, accepted: true, stage: state.stage, tasks: state.tasks?.filter((t) => t.departmentId === department.id) });
+      res.status(outcome.status).json({ caseId, accepted: true, stage: state.stage, tasks: state.tasks?.filter((t) => t.departmentId === department.id) });
     }),
   );
 
