@@ -4,7 +4,7 @@
  * database, and list from the read model.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { type Client, isGrpcDeadlineError, WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
+import { type Client, isGrpcCancelledError, isGrpcDeadlineError, WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { Actor, CaseEvent, CaseState, CaseWorkflowInput } from '../domain/case-model';
 import { isTerminal } from '../domain/case-model';
@@ -62,7 +62,10 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
   const handle = (caseId: string) => temporal.workflow.getHandle(caseWorkflowId(caseId));
   // queries and updates need a worker; without one they would hang the HTTP caller
   const bounded = <T>(fn: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + actionWaitMs, fn);
-  const deadlineExceeded = (err: unknown) => isGrpcDeadlineError(err) || (err as Error)?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
+  // our deadline is the only thing that cancels these calls, and grpc-js sometimes reports
+  // it as CANCELLED rather than DEADLINE_EXCEEDED (seen on the dev server): both mean "no answer"
+  const deadlineExceeded = (err: unknown) =>
+    isGrpcDeadlineError(err) || isGrpcCancelledError(err) || (err as Error)?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
 
   async function fromDatabase(caseId: string): Promise<CaseView | null> {
     const row = await db.case.findUnique({ where: { id: caseId }, include: { events: { orderBy: { seq: 'asc' } } } });
