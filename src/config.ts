@@ -49,6 +49,33 @@ const ConfigSchema = z.object({
   SMS_GATEWAY_URL: z.url().optional(),
   SMS_TEMPLATE_ID: z.string().min(1).default('STEWARD_NOTICE'),
   SMS_API_KEY: z.string().min(1).optional(),
+  /**
+   * OpenID Connect issuer whose access tokens the API accepts (discovery at
+   * <issuer>/.well-known/openid-configuration). Unset: npm start runs the local demo identity
+   * provider at http://HOST:LOCAL_IDP_PORT and uses it.
+   */
+  OIDC_ISSUER: z.url().optional(),
+  /** the API's audience: access tokens must carry it in `aud` */
+  OIDC_AUDIENCE: z.string().min(1).default('steward-api'),
+  /** the token claim that names the person (matched against Person.subject) */
+  OIDC_SUBJECT_CLAIM: z.string().min(1).default('sub'),
+  /** tolerated clock difference with the identity provider, seconds */
+  OIDC_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
+  /** the embedded local identity provider's port (when OIDC_ISSUER is unset) */
+  LOCAL_IDP_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  /**
+   * AES-256-GCM keys for private data in Temporal payloads: "kid:base64key[,kid:base64key...]",
+   * the first encrypts, all decrypt (rotation). Unset: generated once into KEY_FILE.
+   */
+  PAYLOAD_KEYS: z.string().regex(/^[A-Za-z0-9_.-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_.-]+:[A-Za-z0-9+/=]+)*$/, 'must be kid:base64key[,kid:base64key...]').optional(),
+  /** keys for secrets stored in the database (webhook secrets, robot keys); same format as PAYLOAD_KEYS */
+  SECRET_KEYS: z.string().regex(/^[A-Za-z0-9_.-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_.-]+:[A-Za-z0-9+/=]+)*$/, 'must be kid:base64key[,kid:base64key...]').optional(),
+  /** where generated keys live on the embedded default (never used when both *_KEYS are set) */
+  KEY_FILE: z.string().min(1).default('./data/keys.json'),
+  /** browser origins allowed to call the API (CORS), comma-separated; the Web UI of npm start is added */
+  CORS_ORIGINS: z.string().default(''),
+  /** write requests per identity per minute before 429 */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.default(true),
   /** how long an API call waits for an accepted action to reach the read model before answering 202 */

@@ -5,6 +5,16 @@
  */
 import type { Db } from './client';
 
+export type RoleName = 'enterprise' | 'steward' | 'department_staff' | 'department_system' | 'manager' | 'admin';
+export interface DemoUser {
+  subject: string;
+  name: string;
+  roles: { role: RoleName; scopeId: string | null }[];
+}
+
+/** Every demo user's password on the embedded identity provider (never used in production). */
+export const DEMO_PASSWORD = 'demo';
+
 export const DEMO = {
   town: { id: 'town-changshou', name: '长寿路街道', chiefStewardId: 'stw-chief' },
   stewards: [
@@ -40,6 +50,31 @@ export const DEMO = {
     { creditCode: '91310107MA1J4EF50C', name: '上海长风文化传媒有限公司', buildingId: 'bld-changfeng', contactName: '郑先生', contactPhone: '13900000003' },
     { creditCode: '91310107MA1K6GH70A', name: '上海环球港餐饮管理有限公司', buildingId: 'bld-yueda', contactName: '冯经理', contactPhone: '13900000004' },
   ],
+  /**
+   * Demo people for the embedded identity provider (subject = username, password `demo`) and the
+   * roles the directory grants them. One per role, and a 总楼长 who is also an administrator.
+   */
+  users: [
+    { subject: 'stw-chief', name: '王建国', roles: [{ role: 'steward', scopeId: 'stw-chief' }, { role: 'admin', scopeId: null }] },
+    { subject: 'stw-area-east', name: '李明', roles: [{ role: 'steward', scopeId: 'stw-area-east' }] },
+    { subject: 'stw-area-west', name: '张华', roles: [{ role: 'steward', scopeId: 'stw-area-west' }] },
+    { subject: 'stw-point-1', name: '陈静', roles: [{ role: 'steward', scopeId: 'stw-point-1' }] },
+    { subject: 'stw-point-2', name: '刘洋', roles: [{ role: 'steward', scopeId: 'stw-point-2' }] },
+    { subject: 'stw-point-3', name: '赵磊', roles: [{ role: 'steward', scopeId: 'stw-point-3' }] },
+    { subject: 'stw-point-4', name: '孙悦', roles: [{ role: 'steward', scopeId: 'stw-point-4' }] },
+    { subject: 'ent-qianshu', name: '周经理', roles: [{ role: 'enterprise', scopeId: '91310107MA1G0AB10G' }] },
+    { subject: 'ent-huashi', name: '吴女士', roles: [{ role: 'enterprise', scopeId: '91310107MA1H2CD30E' }] },
+    { subject: 'ent-changfeng', name: '郑先生', roles: [{ role: 'enterprise', scopeId: '91310107MA1J4EF50C' }] },
+    { subject: 'ent-yueda', name: '冯经理', roles: [{ role: 'enterprise', scopeId: '91310107MA1K6GH70A' }] },
+    { subject: 'staff-market', name: '市场监管所 钱科员', roles: [{ role: 'department_staff', scopeId: 'dept-market' }] },
+    { subject: 'staff-tax', name: '税务所 何科员', roles: [{ role: 'department_staff', scopeId: 'dept-tax' }] },
+    { subject: 'staff-urban', name: '城管中队 林队员', roles: [{ role: 'department_staff', scopeId: 'dept-urban' }] },
+    { subject: 'manager-town', name: '街道督查 马主任', roles: [{ role: 'manager', scopeId: 'town-changshou' }] },
+    { subject: 'inspector', name: '区督查室 高科长', roles: [{ role: 'manager', scopeId: null }] },
+    { subject: 'admin', name: '系统管理员', roles: [{ role: 'admin', scopeId: null }] },
+  ] as DemoUser[],
+  /** department systems that sign in as machines (OAuth 2 client credentials), by client id */
+  machines: [{ clientId: 'dept-market-system', name: '市场监管所业务系统', departmentId: 'dept-market' }],
 };
 
 export async function seedDemo(db: Db): Promise<void> {
