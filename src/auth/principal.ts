@@ -1,0 +1,115 @@
+/**
+ * Who is calling: the person (or department system) behind a verified token, with the roles the
+ * directory grants them and what each role reaches. Loaded once per request from the database;
+ * nothing here trusts anything the caller says about itself.
+ */
+import type { Db } from '../db/client';
+import type { RoleName } from '../db/seed';
+import type { Level } from '../domain/case-model';
+
+export const ROLES = ['enterprise', 'steward', 'department_staff', 'department_system', 'manager', 'admin'] as const satisfies readonly RoleName[];
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_NAMES: Record<Role, string> = {
+  enterprise: '企业用户',
+  steward: '楼长',
+  department_staff: '部门工作人员',
+  department_system: '部门业务系统',
+  manager: '管理者/督查',
+  admin: '管理员',
+};
+
+/** A steward post the person holds, with where it reaches. */
+export interface Post {
+  stewardId: string;
+  name: string;
+  level: Level;
+  townId: string;
+  areaId: string | null;
+  /** point stewards: the buildings that name them */
+  buildingIds: string[];
+}
+
+export interface Principal {
+  personId: string;
+  subject: string;
+  name: string;
+  kind: 'person' | 'machine';
+  roles: Role[];
+  enterpriseIds: string[];
+  posts: Post[];
+  departmentIds: string[];
+  /** department ids this principal answers for as the department's own system (machine token) */
+  systemDepartmentIds: string[];
+  /** manager scope: town ids; `null` in the list means the whole district */
+  managerTowns: (string | null)[];
+  admin: boolean;
+}
+
+const isLevel = (n: number): n is Level => n === 1 || n === 2 || n === 3;
+
+/**
+ * The principal for a verified subject, or null when the directory does not know them (or has
+ * deactivated them): a valid token alone grants nothing.
+ */
+export async function loadPrincipal(db: Db, subject: string): Promise<Principal | null> {
+  const person = await db.person.findUnique({ where: { subject }, include: { grants: { where: { revokedAt: null } } } });
+  if (!person || !person.active) return null;
+  const scoped = (role: Role) => person.grants.filter((g) => g.role === role);
+  const ids = (role: Role) => scoped(role).map((g) => g.scopeId).filter((id): id is string => !!id);
+
+  const stewardIds = ids('steward');
+  const stewards = stewardIds.length
+    ? await db.steward.findMany({ where: { id: { in: stewardIds }, active: true }, include: { buildings: { select: { id: true } } } })
+    : [];
+  const posts: Post[] = stewards
+    .filter((s) => isLevel(s.level))
+    .map((s) => ({
+      stewardId: s.id,
+      name: s.name,
+      level: s.level as Level,
+      townId: s.townId,
+      areaId: s.areaId,
+      buildingIds: s.buildings.map((b) => b.id),
+    }))
+    .sort((a, b) => b.level - a.level);
+
+  const machine = person.kind === 'machine';
+  // a machine only ever acts as its department's system, whatever else a grant row says
+  const systemDepartmentIds = ids('department_system');
+  const principal: Principal = {
+    personId: person.id,
+    subject: person.subject,
+    name: person.name,
+    kind: machine ? 'machine' : 'person',
+    roles: [],
+    enterpriseIds: machine ? [] : ids('enterprise'),
+    posts: machine ? [] : posts,
+    departmentIds: machine ? [] : ids('department_staff'),
+    systemDepartmentIds,
+    managerTowns: machine ? [] : scoped('manager').map((g) => g.scopeId),
+    admin: !machine && scoped('admin').length > 0,
+  };
+  principal.roles = ROLES.filter((r) => {
+    switch (r) {
+      case 'enterprise':
+        return principal.enterpriseIds.length > 0;
+      case 'steward':
+        return principal.posts.length > 0;
+      case 'department_staff':
+        return principal.departmentIds.length > 0;
+      case 'department_system':
+        return principal.systemDepartmentIds.length > 0;
+      case 'manager':
+        return principal.managerTowns.length > 0;
+      case 'admin':
+        return principal.admin;
+    }
+  });
+  return principal;
+}
+
+/** Departments this principal may answer for, as staff or as the department's system. */
+export const answersFor = (p: Principal): string[] => [...p.departmentIds, ...p.systemDepartmentIds];
+
+export const districtWide = (p: Principal): boolean => p.managerTowns.includes(null);

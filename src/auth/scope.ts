@@ -1,0 +1,35 @@
+/**
+ * What a principal may see. Each read turns the principal into a database filter, so lists,
+ * single cases and task lists are all cut by the same rule; a case outside it is simply not found.
+ */
+import type { Prisma } from '../generated/sqlite/client';
+import { answersFor, districtWide, type Principal } from './principal';
+
+/** The cases a principal may read, as a Prisma filter (`{ id: { in: [] } }` when none). */
+export function caseScope(p: Principal): Prisma.CaseWhereInput {
+  if (districtWide(p)) return {};
+  const any: Prisma.CaseWhereInput[] = [];
+  if (p.enterpriseIds.length) any.push({ enterpriseId: { in: p.enterpriseIds } });
+  const towns = p.managerTowns.filter((t): t is string => !!t);
+  for (const post of p.posts) {
+    if (post.level === 3) towns.push(post.townId);
+    else if (post.level === 2 && post.areaId) any.push({ areaId: post.areaId });
+    else if (post.buildingIds.length) any.push({ buildingId: { in: post.buildingIds } });
+  }
+  if (towns.length) any.push({ townId: { in: [...new Set(towns)] } });
+  // whoever owned the case at some point keeps seeing it (a point steward who handed it on)
+  if (p.posts.length) any.push({ stewards: { some: { stewardId: { in: p.posts.map((s) => s.stewardId) } } } });
+  const departments = answersFor(p);
+  if (departments.length) any.push({ tasks: { some: { departmentId: { in: departments } } } });
+  return any.length ? { OR: any } : { id: { in: [] } };
+}
+
+/** True when the principal sees cases only through department tasks (department view of a case). */
+export const departmentOnly = (p: Principal): boolean =>
+  answersFor(p).length > 0 && !p.enterpriseIds.length && !p.posts.length && !p.managerTowns.length;
+
+/** Towns whose directory entries (stewards, enterprises) this principal may see in full. */
+export function directoryTowns(p: Principal): string[] | 'all' {
+  if (districtWide(p) || p.admin) return 'all';
+  return [...new Set([...p.posts.map((s) => s.townId), ...p.managerTowns.filter((t): t is string => !!t)])];
+}
