@@ -84,6 +84,9 @@ const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** Variables whose values are secrets: never printed, not even in a configuration error. */
+export const SECRET_VARIABLES = new Set(['PAYLOAD_KEYS', 'SECRET_KEYS', 'SMS_API_KEY', 'TEMPORAL_API_KEY', 'SMTP_URL']);
+
 export function officeHoursOf(config: Pick<Config, 'OFFICE_HOURS' | 'LUNCH_BREAK'>): OfficeHours {
   const [start, end] = config.OFFICE_HOURS.split('-') as [string, string];
   if (config.LUNCH_BREAK === 'none') return { start, end };
@@ -99,7 +102,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in ConfigSchema.shape && v !== ''));
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])])}: ${i.message}`);
+    // a secret's value is never echoed, not even a wrong one: name the variable and the rule
+    // (and a URL's password is masked)
+    const shown = (name: string) =>
+      SECRET_VARIABLES.has(name) ? '(set; value not shown)' : JSON.stringify(present[name]?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'));
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${shown(String(i.path[0]))}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;

@@ -19,6 +19,7 @@ import {
 import type { Config } from './config';
 import type { Db } from './db/client';
 import type { Logger } from './logger';
+import type { SecretBox } from './security/secrets';
 
 export interface TemporalTarget {
   address: string;
@@ -66,15 +67,18 @@ export interface WorkerDeps {
   channels?: Partial<Record<ChannelType, NotificationChannel>>;
   /** base URL departments' systems call back (webhook adapter) */
   publicUrl?: string;
+  /** opens the directory's sealed secrets (webhook secrets, robot keys) */
+  secrets: SecretBox;
   /** prebuilt bundle (tests); default: bundle src/workflows at start */
   workflowBundle?: WorkflowBundleOption;
 }
 
-export async function createCaseWorker({ db, logger, target, taskQueue, channels, publicUrl = 'http://127.0.0.1:3000', workflowBundle }: WorkerDeps) {
+export async function createCaseWorker({ db, logger, target, taskQueue, channels, secrets, publicUrl = 'http://127.0.0.1:3000', workflowBundle }: WorkerDeps) {
   const connection = await NativeConnection.connect(connectionOptions(target));
   const activities = createActivities({
     db,
     channels: channels ?? notificationChannels({}, logger),
+    secrets,
     connectors: {
       portal: portalConnector(logger.child({ component: 'departments' })),
       webhook: webhookConnector({ publicUrl, logger: logger.child({ component: 'departments' }) }),

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
+import type { SecretBox } from '../security/secrets';
 import type { DepartmentConnector } from '../adapters/department-connector';
 import { type NotificationContext, renderMessage } from '../domain/messages';
 
@@ -12,7 +13,7 @@ export interface DispatchInput {
   context: NotificationContext;
 }
 
-export function createDepartmentActivities(db: Db, connectors: Record<string, DepartmentConnector>) {
+export function createDepartmentActivities(db: Db, connectors: Record<string, DepartmentConnector>, secrets: SecretBox) {
   return {
     async dispatchToDepartment({ caseId, departmentId, task, role, context }: DispatchInput) {
       const department = await db.department.findUnique({ where: { id: departmentId } });
@@ -26,7 +27,7 @@ export function createDepartmentActivities(db: Db, connectors: Record<string, De
         caseId,
         task,
         role,
-        department: { id: department.id, name: department.name, contact: department.contact, webhookUrl: department.webhookUrl, webhookSecret: department.webhookSecret },
+        department: { id: department.id, name: department.name, contact: department.contact, webhookUrl: department.webhookUrl, webhookSecret: department.webhookSecret && secrets.open(department.webhookSecret) },
         subject,
         body,
         context,

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import type { SecretBox } from '../security/secrets';
 import type { DepartmentConnector } from '../adapters/department-connector';
 import type { ChannelType, NotificationChannel } from '../adapters/notification-channel';
 import { createDepartmentActivities } from './departments';
@@ -9,12 +10,14 @@ export interface ActivityDeps {
   db: Db;
   channels: Partial<Record<ChannelType, NotificationChannel>>;
   connectors: Record<string, DepartmentConnector>;
+  /** opens the directory's sealed secrets (webhook secrets, robot keys) */
+  secrets: SecretBox;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPersistenceActivities(deps.db),
-    ...createNotificationActivities(deps.db, deps.channels),
-    ...createDepartmentActivities(deps.db, deps.connectors),
+    ...createNotificationActivities(deps.db, deps.channels, deps.secrets),
+    ...createDepartmentActivities(deps.db, deps.connectors, deps.secrets),
   };
 }

@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ChannelType, NotificationChannel } from '../adapters/notification-channel';
 import type { Db } from '../db/client';
+import { SECRET_CHANNELS, type SecretBox } from '../security/secrets';
 import type { NotificationIntent, Recipient } from '../domain/case-rules';
 import { beijingTime, type NotificationContext, renderMessage } from '../domain/messages';
 import type { Prisma } from '../generated/sqlite/client';
@@ -28,17 +29,20 @@ function channelsOf(value: unknown): ContactChannel[] {
   return Array.isArray(value) && value.length ? (value as ContactChannel[]) : LOG_ONLY;
 }
 
-async function lookupRecipient(db: Db, r: Recipient) {
+async function lookupRecipient(db: Db, secrets: SecretBox, r: Recipient) {
   const row =
     r.kind === 'steward'
       ? await db.steward.findUnique({ where: { id: r.id } })
       : r.kind === 'department'
         ? await db.department.findUnique({ where: { id: r.id } })
         : await db.enterprise.findUnique({ where: { id: r.id } });
-  return row && { kind: r.kind, id: row.id, name: row.name, channels: channelsOf(row.channels) };
+  if (!row) return null;
+  // `address` opens a sealed robot key or webhook token for sending; `stored` is what the ledger keeps
+  const channels = channelsOf(row.channels).map((c) => ({ ...c, stored: c.address, address: SECRET_CHANNELS.has(c.type) ? secrets.open(c.address) : c.address }));
+  return { kind: r.kind, id: row.id, name: row.name, channels };
 }
 
-export function createNotificationActivities(db: Db, channels: Partial<Record<ChannelType, NotificationChannel>>) {
+export function createNotificationActivities(db: Db, channels: Partial<Record<ChannelType, NotificationChannel>>, secrets: SecretBox) {
   return {
     /**
      * Sends one notification through each of the recipient's channels, at most once per
@@ -48,7 +52,7 @@ export function createNotificationActivities(db: Db, channels: Partial<Record<Ch
      */
     async notify({ caseId, intent, context, holdUntil }: NotifyInput): Promise<{ sent: number; held: number; skipped: number }> {
       const base = notificationKey(caseId, intent);
-      const recipient = await lookupRecipient(db, intent.recipient);
+      const recipient = await lookupRecipient(db, secrets, intent.recipient);
       if (!recipient) {
         throw ApplicationFailure.nonRetryable(`unknown ${intent.recipient.kind} ${intent.recipient.id}`, 'UnknownRecipient');
       }
@@ -64,7 +68,7 @@ export function createNotificationActivities(db: Db, channels: Partial<Record<Ch
               eventSeq: intent.eventSeq,
               recipientId: recipient.id,
               channel: c.type,
-              address: c.address,
+              address: c.stored,
               template: intent.template,
               payload: { ...message, urgent: intent.urgent } as Prisma.InputJsonValue,
               status: holdUntil ? 'held' : 'queued',

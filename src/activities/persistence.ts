@@ -81,6 +81,18 @@ export function createPersistenceActivities(db: Db) {
             await tx.departmentTask.upsert({ where: { caseId_no: { caseId, no: t.no } }, create: { caseId, no: t.no, ...task }, update: task });
           }
         }
+        if (advances) {
+          // everyone who owned the case keeps seeing it (scope): the owner now, and any owner in
+          // between that this batch's escalations and reassignments name
+          const owners = new Set([state.owner.id, ...state.escalations.flatMap((e) => [e.fromStewardId, e.toStewardId])]);
+          for (const e of events) if (e.type === 'reassigned') for (const k of ['from', 'to']) {
+            const id = (e.detail[k] as { id?: string } | undefined)?.id;
+            if (id) owners.add(id);
+          }
+          for (const stewardId of owners) {
+            await tx.caseSteward.upsert({ where: { caseId_stewardId: { caseId, stewardId } }, create: { caseId, stewardId }, update: {} });
+          }
+        }
         const seqs = events.map((e) => e.seq);
         const have = new Set(
           (await tx.caseEvent.findMany({ where: { caseId, seq: { in: seqs } }, select: { seq: true } })).map((e) => e.seq),

@@ -1,53 +1,108 @@
 import express from 'express';
+import cors from 'cors';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { createCatalogueStore } from '../catalogue-store';
 import { DEFAULT_OFFICE_HOURS, type OfficeHours } from '../domain/working-time';
+import { createAccess, type RouteEntry, type TokenVerifier } from '../auth/access';
+import { auditTrail } from '../auth/audit';
+import { type SecretBox } from '../security/secrets';
 import { catalogueRouter } from './routes/catalogue';
 import { keepRawBody } from './raw-body';
 import { departmentsRouter } from './routes/departments';
 import { createCaseService } from './case-service';
 import { createDirectory } from './directory';
-import { errorHandler, notFound } from './errors';
+import { errorHandler, HttpError, notFound } from './errors';
 import { openApiDocument } from './openapi';
 import { casesRouter } from './routes/cases';
 import { referenceRouter } from './routes/reference';
+import { auditRouter } from './routes/audit';
+import { adminRouter } from './routes/admin';
+import { codecRouter } from './routes/codec';
+import { requestContext } from './request-context';
 
 export interface AppDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
   logger: Logger;
+  /** checks bearer tokens against the identity provider (src/auth/verify.ts) */
+  verifier: TokenVerifier;
+  /** opens and seals secrets stored in the database */
+  secrets: SecretBox;
+  /** the payload codec, for the Temporal Web UI's codec endpoint; none: no endpoint */
+  codec?: PayloadCodec;
   officeHours?: OfficeHours;
   /** hold non-urgent notifications outside office hours (QUIET_HOURS) */
   quietHours?: boolean;
   actionWaitMs?: number;
+  /** browser origins allowed to call the API */
+  corsOrigins?: string[];
+  /** write requests per identity per minute */
+  rateLimitPerMinute?: number;
 }
 
 /** Builds the HTTP API without listening, so tests drive it with supertest. */
-export function createApp({ db, temporal, taskQueue, logger, officeHours = DEFAULT_OFFICE_HOURS, quietHours = true, actionWaitMs = 10_000 }: AppDeps): express.Express {
+export function createApp(deps: AppDeps): express.Express & { locals: { routes: RouteEntry[] } } {
+  const { db, temporal, taskQueue, logger, verifier, secrets, codec, officeHours = DEFAULT_OFFICE_HOURS, quietHours = true, actionWaitMs = 10_000 } = deps;
   const directory = createDirectory(db);
   const catalogue = createCatalogueStore(db);
   const cases = createCaseService({ db, temporal, directory, catalogue, officeHours, quietHours, taskQueue, actionWaitMs });
-  const document = openApiDocument();
+
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: deps.rateLimitPerMinute ?? 120,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    // only write routes after authentication reach this, so there is always a person to count
+    keyGenerator: (req) => req.principal!.personId,
+    handler: (_req, _res, next) => next(new HttpError(429, 'rate_limited', 'too many changes from this identity in the last minute; retry later')),
+  });
+  const access = createAccess({ db, verifier, onWrite: limiter });
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestContext(logger));
+  app.use(helmet());
+  const allowed = new Set(deps.corsOrigins ?? []);
+  app.use(
+    cors({
+      origin: (origin, done) => done(null, !!origin && allowed.has(origin)),
+      credentials: false,
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-Namespace'],
+      exposedHeaders: ['X-Request-Id', 'Location', 'WWW-Authenticate'],
+      maxAge: 600,
+    }),
+  );
   app.use(express.json({ limit: '64kb', strict: true, verify: keepRawBody }));
+  app.use(auditTrail(db, logger));
 
-  app.get('/api/health', async (_req, res) => {
+  const api = access.router('/api');
+  api.get('/health', { access: 'public' }, async (_req, res) => {
     await db.$queryRaw`SELECT 1`;
     res.json({ status: 'ok' });
   });
-  app.get('/api/openapi.json', (_req, res) => {
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  // built on first request, once every route is in the table
+  api.get('/openapi.json', { access: 'public' }, (_req, res) => {
+    document ??= openApiDocument(access.routes);
     res.json(document);
   });
-  app.use('/api/cases', casesRouter(cases, directory));
-  app.use('/api/catalogue', catalogueRouter(catalogue, directory));
-  app.use('/api/departments', departmentsRouter(db, directory, cases));
-  app.use('/api', referenceRouter(directory));
+  app.use(api.router);
+  app.use(casesRouter(access, cases, directory));
+  app.use(catalogueRouter(access, catalogue, directory));
+  app.use(departmentsRouter(access, db, directory, cases, secrets));
+  app.use(referenceRouter(access, directory));
+  app.use(auditRouter(access, db));
+  app.use(adminRouter(access, db, secrets));
+  if (codec) app.use(codecRouter(access, codec));
   app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));
-  return app;
+  app.locals.routes = access.routes;
+  return app as express.Express & { locals: { routes: RouteEntry[] } };
 }

@@ -17,6 +17,11 @@ import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery,
 import type { Directory } from './directory';
 import { conflict, forbidden, HttpError, invalidField, notFound, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
+import type { Principal } from '../auth/principal';
+import { caseScope, departmentOnly } from '../auth/scope';
+import { answersFor } from '../auth/principal';
+import type { CaseFacts } from '../auth/actor';
+import type { StewardChain } from '../domain/case-model';
 
 export interface CaseServiceDeps {
   db: Db;
@@ -58,6 +63,49 @@ const STALE_KEY_MS = 60_000;
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002';
 
+/**
+ * What a department sees of a case dispatched to it: the request it must act on (with the
+ * enterprise's contact, which it needs to do so), its own tasks and deadlines — not the steward
+ * chain, other departments' work, the history or the escalations.
+ */
+export function departmentView(state: CaseView, principal: Principal) {
+  const mine = new Set(answersFor(principal));
+  return {
+    caseId: state.caseId,
+    source: state.source,
+    stage: state.stage,
+    parties: { building: state.parties.building, enterprise: { id: state.parties.enterprise.id, name: state.parties.enterprise.name } },
+    request: state.request,
+    policy: { category: state.policy.category, categoryName: state.policy.categoryName, departmentReply: state.policy.departmentReply },
+    openedAt: state.openedAt,
+    tasks: state.tasks.filter((t) => mine.has(t.departmentId)),
+  };
+}
+
+/**
+ * Who opens the case: the enterprise's own user, for a building it is located in, or a steward of
+ * the building's chain on the enterprise's behalf (after a visit). Anyone else is refused.
+ */
+function openerOf(
+  principal: Principal,
+  body: OpenCaseBody,
+  enterprise: { id: string; buildingId: string } | null,
+  chain: StewardChain | null,
+): Actor {
+  const code = body.enterprise.creditCode;
+  if (principal.enterpriseIds.includes(code)) {
+    if (enterprise && enterprise.buildingId !== body.buildingId) {
+      throw forbidden(`enterprise ${code} is located in building ${enterprise.buildingId}; it cannot open a case for building ${body.buildingId}`);
+    }
+    return { kind: 'enterprise', id: code, personId: principal.personId };
+  }
+  const inChain = chain ? principal.posts.find((p) => [3, 2, 1].some((l) => chain[l as 1 | 2 | 3].id === p.stewardId)) : undefined;
+  if (inChain) return { kind: 'steward', id: inChain.stewardId, name: inChain.name, level: inChain.level, personId: principal.personId };
+  if (principal.enterpriseIds.length) throw forbidden(`you may open cases only for your own enterprise (${principal.enterpriseIds.join(', ')})`);
+  if (principal.posts.length) throw forbidden(`you are not in the steward chain of building ${body.buildingId}`);
+  throw forbidden('only an enterprise user or a steward of the building can open a case');
+}
+
 export function createCaseService({ db, temporal, directory, catalogue, officeHours, quietHours, taskQueue, actionWaitMs }: CaseServiceDeps) {
   const handle = (caseId: string) => temporal.workflow.getHandle(caseWorkflowId(caseId));
   // queries and updates need a worker; without one they would hang the HTTP caller
@@ -83,9 +131,17 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     return view({ ...(row.snapshot as unknown as Omit<CaseState, 'history'>), history }, 'database');
   }
 
-  async function get(caseId: string): Promise<CaseView> {
-    const row = await db.case.findUnique({ where: { id: caseId }, select: { stage: true } });
-    if (row && isTerminal(row.stage as CaseState['stage'])) return (await fromDatabase(caseId))!;
+  /** The case as this principal may see it: 404 when it is outside their scope. */
+  async function get(caseId: string, principal: Principal) {
+    const row = await db.case.findFirst({ where: { id: caseId, ...caseScope(principal) }, select: { stage: true } });
+    if (!row) throw notFound(`case ${caseId} not found`);
+    const state = await read(caseId, row.stage as CaseState['stage']);
+    return departmentOnly(principal) ? departmentView(state, principal) : state;
+  }
+
+  /** What the case's own enterprise, stewards and managers see, minus nothing. */
+  async function read(caseId: string, stage?: CaseState['stage']): Promise<CaseView> {
+    if (stage && isTerminal(stage)) return (await fromDatabase(caseId))!;
     try {
       return view(await bounded(() => handle(caseId).query(getCaseStateQuery)), 'workflow');
     } catch (err) {
@@ -95,8 +151,9 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     }
   }
 
-  async function open(body: OpenCaseBody, actor: Actor, idempotencyKey?: string): Promise<Outcome> {
-    const fingerprint = createHash('sha256').update(JSON.stringify({ actor: actor.id, body })).digest('hex');
+  async function open(body: OpenCaseBody, principal: Principal, idempotencyKey?: string): Promise<Outcome> {
+    // keys belong to the person: the same key from someone else is a different request
+    const fingerprint = createHash('sha256').update(JSON.stringify({ person: principal.personId, body })).digest('hex');
     if (idempotencyKey) {
       const prior = await replay(idempotencyKey, fingerprint);
       if (prior) return prior;
@@ -108,19 +165,13 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     }
     const found = await directory.building(body.buildingId);
     if (!found) throw invalidField('body.buildingId', `unknown building ${body.buildingId}`);
-    if (!found.chain) {
-      throw conflict(`building ${body.buildingId} has no ${found.missing.join(', ')} in the directory; a case needs the whole steward chain`);
-    }
     const chain = found.chain;
 
     let enterprise = await directory.enterpriseByCode(body.enterprise.creditCode);
-    if (actor.kind === 'enterprise' && actor.id !== enterprise?.id) {
-      throw forbidden(`enterprise ${actor.id} cannot open a case for ${body.enterprise.creditCode}`);
+    const actor = openerOf(principal, body, enterprise, chain);
+    if (!chain) {
+      throw conflict(`building ${body.buildingId} has no ${found.missing.join(', ')} in the directory; a case needs the whole steward chain`);
     }
-    if (actor.kind === 'steward' && ![1, 2, 3].some((l) => chain[l as 1 | 2 | 3].id === actor.id)) {
-      throw forbidden(`steward ${actor.id} is not in the steward chain of building ${body.buildingId}`);
-    }
-    if (actor.kind === 'department') throw forbidden('a department cannot open a case');
     if (!enterprise) {
       if (!body.enterprise.name) {
         throw invalidField('body.enterprise.name', `enterprise ${body.enterprise.creditCode} is not in the directory; give its name to register it`);
@@ -178,10 +229,10 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     const prior = await db.idempotencyKey.findUnique({ where: { key } });
     if (!prior) return null;
     if (prior.fingerprint !== fingerprint) {
-      throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key ${key} was already used for a different request (case ${prior.caseId})`);
+      throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key ${key} was already used for a different request; use a new key`);
     }
     try {
-      return { status: 200, body: await get(prior.caseId) };
+      return { status: 200, body: await read(prior.caseId) };
     } catch (err) {
       if (!(err instanceof HttpError && err.status === 404)) throw err;
       // No workflow yet: either the first request is still starting it (wait), or it died
@@ -215,8 +266,8 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     return { status: 200, body: view(state, 'workflow') };
   }
 
-  async function list(q: ListCasesQuery) {
-    const where = {
+  async function list(q: ListCasesQuery, principal: Principal) {
+    const filters = {
       ...(q.overdue !== undefined ? { overdue: q.overdue } : {}),
       ...(q.atRisk !== undefined ? { atRisk: q.atRisk } : {}),
       ...(q.paused !== undefined ? { paused: q.paused } : {}),
@@ -229,20 +280,38 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       ...(q.departmentId ? { departmentId: q.departmentId } : {}),
       ...(q.enterpriseId ? { enterpriseId: q.enterpriseId } : {}),
     };
+    const where = { AND: [filters, caseScope(principal)] };
     const [rows, total] = await Promise.all([
       db.case.findMany({
         where,
         orderBy: q.overdue ? [{ overdueSince: 'asc' }, { id: 'asc' }] : [{ openedAt: 'desc' }, { id: 'asc' }],
         skip: (q.page - 1) * q.pageSize,
         take: q.pageSize,
-        omit: { snapshot: true },
+        // list rows carry no private data: no contact, no description
+        omit: { snapshot: true, contactName: true, contactPhone: true, description: true },
       }),
       db.case.count({ where }),
     ]);
     return { items: rows, page: q.page, pageSize: q.pageSize, total };
   }
 
-  return { open, get, act, list };
+  /** What actor resolution needs to know about a case the principal can see (404 otherwise). */
+  async function facts(caseId: string, principal: Principal): Promise<CaseFacts & { townId: string }> {
+    const row = await db.case.findFirst({
+      where: { id: caseId, ...caseScope(principal) },
+      select: { enterpriseId: true, ownerStewardId: true, townId: true, snapshot: true, tasks: { select: { departmentId: true } } },
+    });
+    if (!row) throw notFound(`case ${caseId} not found`);
+    return {
+      enterpriseId: row.enterpriseId,
+      ownerStewardId: row.ownerStewardId,
+      townId: row.townId,
+      chain: (row.snapshot as unknown as { chain: StewardChain }).chain,
+      departmentIds: [...new Set(row.tasks.map((t) => t.departmentId))],
+    };
+  }
+
+  return { open, get, read, act, list, facts };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

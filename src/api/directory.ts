@@ -1,7 +1,12 @@
 /** Read-only lookups in the directory (towns, areas, buildings, stewards, departments, enterprises). */
 import type { Db } from '../db/client';
-import type { Actor, CaseParties, Level, StewardChain, StewardRef } from '../domain/case-model';
-import { forbidden } from './errors';
+import type { CaseParties, Level, StewardChain, StewardRef } from '../domain/case-model';
+import type { Principal } from '../auth/principal';
+import { directoryTowns } from '../auth/scope';
+
+/** Which channels are configured, never where they point: a WeCom or webhook address holds its key. */
+const channelTypes = (channels: unknown) =>
+  Array.isArray(channels) ? channels.map((c: { type?: unknown }) => ({ type: String(c?.type ?? 'unknown'), configured: true })) : [];
 
 const isLevel = (n: number): n is Level => n === 1 || n === 2 || n === 3;
 
@@ -15,19 +20,6 @@ export function createDirectory(db: Db) {
   }
 
   return {
-    /** Who is acting, from the X-Actor-Id header. */
-    async actor(id: string): Promise<Actor> {
-      const [steward, department, enterprise] = await Promise.all([
-        db.steward.findUnique({ where: { id } }),
-        db.department.findUnique({ where: { id } }),
-        db.enterprise.findUnique({ where: { id } }),
-      ]);
-      if (steward && steward.active && isLevel(steward.level)) return { kind: 'steward', id, name: steward.name, level: steward.level };
-      if (department) return { kind: 'department', id, name: department.name };
-      if (enterprise) return { kind: 'enterprise', id, name: enterprise.name };
-      throw forbidden(`X-Actor-Id ${id} is not a known steward, department or enterprise`);
-    },
-
     /** The building with its 点楼长 → 分楼长 → 总楼长 chain; missing links are null. */
     async building(buildingId: string) {
       const building = await db.building.findUnique({ where: { id: buildingId }, include: { area: { include: { town: true } } } });
@@ -63,16 +55,60 @@ export function createDirectory(db: Db) {
       });
     },
 
-    async overview() {
-      const [towns, areas, buildings, stewards, departments, enterprises] = await Promise.all([
+    async departmentNames(ids: string[]): Promise<Map<string, string>> {
+      const rows = ids.length ? await db.department.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }) : [];
+      return new Map(rows.map((d) => [d.id, d.name]));
+    },
+
+    /**
+     * The directory as this principal may see it. Everyone signed in sees the structure (towns,
+     * areas, buildings, who the stewards and departments are); contact details only reach the
+     * stewards, managers and administrators of that town; enterprises only within scope. No
+     * answer ever carries a secret: webhook secrets and robot keys show only as "configured".
+     */
+    async overview(p: Principal) {
+      const towns = directoryTowns(p);
+      const inTown = (townId: string) => towns === 'all' || towns.includes(townId);
+      const contacts = p.admin || p.posts.length > 0 || p.managerTowns.length > 0;
+      const enterpriseWhere = towns === 'all' ? {} : { OR: [{ id: { in: p.enterpriseIds } }, { building: { area: { townId: { in: towns } } } }] };
+      const [townRows, areas, buildings, stewards, departments, enterprises] = await Promise.all([
         db.town.findMany({ orderBy: { id: 'asc' } }),
         db.area.findMany({ orderBy: { id: 'asc' } }),
         db.building.findMany({ orderBy: { id: 'asc' } }),
         db.steward.findMany({ orderBy: [{ level: 'desc' }, { id: 'asc' }] }),
         db.department.findMany({ orderBy: { id: 'asc' } }),
-        db.enterprise.findMany({ orderBy: { id: 'asc' } }),
+        p.roles.some((r) => r !== 'department_staff' && r !== 'department_system') ? db.enterprise.findMany({ where: enterpriseWhere, orderBy: { id: 'asc' } }) : [],
       ]);
-      return { towns, areas, buildings, stewards, departments, enterprises };
+      return {
+        towns: townRows.map(({ createdAt: _c, ...t }) => t),
+        areas: areas.map(({ createdAt: _c, ...a }) => a),
+        buildings: buildings.map(({ createdAt: _c, ...b }) => b),
+        stewards: stewards.map((s) => ({
+          id: s.id,
+          name: s.name,
+          level: s.level,
+          townId: s.townId,
+          areaId: s.areaId,
+          active: s.active,
+          ...(contacts && inTown(s.townId) ? { phone: s.phone, email: s.email } : {}),
+          ...(p.admin ? { channels: channelTypes(s.channels) } : {}),
+        })),
+        departments: departments.map((d) => ({
+          id: d.id,
+          name: d.name,
+          townId: d.townId,
+          adapter: d.adapter,
+          ...(contacts && inTown(d.townId) ? { contact: d.contact } : {}),
+          ...(p.admin ? { webhookUrl: d.webhookUrl, webhookSecretSet: !!d.webhookSecret, channels: channelTypes(d.channels) } : {}),
+        })),
+        enterprises: enterprises.map((e) => ({
+          id: e.id,
+          name: e.name,
+          creditCode: e.creditCode,
+          buildingId: e.buildingId,
+          ...(contacts || p.enterpriseIds.includes(e.id) ? { contactName: e.contactName, contactPhone: e.contactPhone } : {}),
+        })),
+      };
     },
   };
 }

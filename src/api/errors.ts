@@ -91,12 +91,14 @@ export function toHttpError(err: unknown): HttpError | null {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const http = toHttpError(err);
+    const requestId = req.requestId;
+    const path = req.originalUrl.split('?')[0];
     if (!http) {
-      logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
-      res.status(500).json({ error: { code: 'internal', message: 'internal error; it has been logged' } });
+      logger.error({ err, reqId: requestId, method: req.method, path }, 'unhandled error');
+      res.status(500).json({ error: { code: 'internal', message: 'internal error; it has been logged', requestId } });
       return;
     }
-    if (http.status >= 500) logger.warn({ err, url: req.originalUrl }, http.message);
-    res.status(http.status).json({ error: { code: http.code, message: http.message, ...(http.issues ? { issues: http.issues } : {}) } });
+    if (http.status >= 500) logger.warn({ err, reqId: requestId, path }, http.message);
+    res.status(http.status).json({ error: { code: http.code, message: http.message, requestId, ...(http.issues ? { issues: http.issues } : {}) } });
   };
 }

@@ -1,6 +1,12 @@
+/**
+ * The OpenAPI document, generated from the route table: every route with the zod schemas it
+ * validates with, its security (bearer token unless public) and the errors it can answer.
+ */
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { ActionBodies, type ActionPath, ActorHeader, CaseIdParams, CaseListBody, CaseStateBody, ErrorBody, ListCasesQuery, OpenCaseBody } from './schemas';
+import type { RouteEntry } from '../auth/access';
+import { ROLE_NAMES } from '../auth/principal';
+import { type ActionPath, CaseListBody, CaseStateBody, ErrorBody } from './schemas';
 
 const ACTION_SUMMARIES: Record<ActionPath, string> = {
   acknowledge: '签收: the owner (or a steward above) acknowledges the case',
@@ -8,12 +14,12 @@ const ACTION_SUMMARIES: Record<ActionPath, string> = {
   propose: 'propose a resolution; it then awaits approval',
   approve: 'approve the pending proposal (owner or above); the enterprise is answered',
   reject: 'reject the pending proposal with a reason; back to in_progress',
-  reassign: 'hand the case to another steward of the same level',
+  reassign: 'hand the case to another active steward of the same level in the same town',
   dispatch: 'dispatch the case to a lead department (主办) and any assisting ones (协办), each with its own deadline',
   'department-accept': 'the department accepts its task (签收)',
   'department-reply': "a department's reply with attachment metadata; the lead's becomes the proposal",
   'department-return': '退单: the department returns its task with a reason; the owner redispatches',
-  'follow-up': '回访: record the enterprise\'s satisfaction; 不满意 reopens one level up',
+  'follow-up': "回访: record the enterprise's satisfaction; 不满意 reopens one level up",
   withdraw: 'the enterprise withdraws its open case',
   pause: 'the owner marks the case as awaiting the enterprise: the resolution clock stops',
   'supply-info': 'the enterprise (or the owner) supplies the information: the clock resumes, deadlines move by the paused working time',
@@ -21,56 +27,83 @@ const ACTION_SUMMARIES: Record<ActionPath, string> = {
   'decide-extension': 'a steward above the requester approves or refuses the pending extension',
 };
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
-const errors = {
-  400: json(ErrorBody, 'invalid input, with field-level issues'),
-  403: json(ErrorBody, 'the actor may not do this'),
-  404: json(ErrorBody, 'unknown case'),
-  409: json(ErrorBody, 'the action does not fit the case now'),
-  503: json(ErrorBody, 'Temporal or the database is unreachable; nothing changed'),
+const SUMMARIES: Record<string, string> = {
+  'GET /api/health': 'liveness: the API and its database answer',
+  'GET /api/openapi.json': 'this document',
+  'GET /api/me': 'who the token belongs to: roles and scope',
+  'GET /api/directory': 'the directory as the caller may see it (contact details by role; never a secret)',
+  'POST /api/cases': '受理: open a case (Idempotency-Key: the same key from the same person returns the same case)',
+  'GET /api/cases': "list the caller's cases from the read model (overdue / at-risk lists for managers); rows carry no contact data",
+  'GET /api/cases/{id}': "one case's live state (finished cases from the database); outside the caller's scope: 404",
+  'GET /api/catalogue': 'the service catalogue (服务清单), latest version of each item',
+  'GET /api/catalogue/{code}': 'one catalogue item with all its versions',
+  'PUT /api/catalogue/{code}': 'change or add a catalogue item (a new version; running cases keep theirs)',
+  'GET /api/departments/{id}/tasks': "a department's task list (its own staff and system; managers of its town)",
+  'POST /api/departments/{id}/callback': "a webhook department's system answers a task, signed with HMAC-SHA256 (no bearer token)",
+  'GET /api/audit': 'the audit log, newest first (administrators; managers for their town)',
 };
 
-export function openApiDocument() {
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+function responsesOf(r: RouteEntry) {
+  const isCase = r.path.startsWith('/api/cases');
+  const ok =
+    r.method === 'GET' && r.path === '/api/cases'
+      ? json(CaseListBody, 'a page of cases')
+      : isCase
+        ? json(CaseStateBody, r.method === 'POST' && r.path === '/api/cases' ? 'case opened (201), or the same case again (200)' : 'the case')
+        : { description: 'OK' };
+  return {
+    200: ok,
+    ...(r.schemas ? { 400: json(ErrorBody, 'invalid input, with field-level issues') } : {}),
+    ...(r.access === 'public'
+      ? {}
+      : {
+          401: json(ErrorBody, 'no valid bearer token (missing, malformed, expired, wrong issuer or audience); see WWW-Authenticate'),
+          403: json(ErrorBody, 'the caller may not do this (role, or the case rules)'),
+        }),
+    ...(r.path.includes(':') ? { 404: json(ErrorBody, 'not found, or outside the caller\'s scope') } : {}),
+    ...(r.method !== 'GET' ? { 409: json(ErrorBody, 'the action does not fit the current state'), 429: json(ErrorBody, 'too many changes from this identity') } : {}),
+    503: json(ErrorBody, 'Temporal, the database or the identity provider is unreachable; nothing changed'),
+  };
+}
+
+export function openApiDocument(routes: readonly RouteEntry[]) {
   const registry = new OpenAPIRegistry();
-  registry.registerPath({
-    method: 'post',
-    path: '/api/cases',
-    summary: '受理: open a case',
-    request: {
-      headers: ActorHeader.extend({ 'idempotency-key': z.string().optional() }),
-      body: { content: { 'application/json': { schema: OpenCaseBody } } },
-    },
-    responses: { 201: json(CaseStateBody, 'case opened'), 200: json(CaseStateBody, 'repeat of an Idempotency-Key: the same case'), ...errors },
+  const bearer = registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: "an OpenID Connect access token from the district's identity provider (on npm start: npm run token -- <user>)",
   });
-  registry.registerPath({
-    method: 'get',
-    path: '/api/cases',
-    summary: 'list cases from the read model (overdue lists for managers)',
-    request: { query: ListCasesQuery },
-    responses: { 200: json(CaseListBody, 'a page of cases'), 400: errors[400] },
-  });
-  registry.registerPath({
-    method: 'get',
-    path: '/api/cases/{id}',
-    summary: "one case's live state (finished cases from the database)",
-    request: { params: CaseIdParams },
-    responses: { 200: json(CaseStateBody, 'the case'), 404: errors[404], 503: errors[503] },
-  });
-  for (const [path, body] of Object.entries(ActionBodies) as [ActionPath, z.ZodType][]) {
+  for (const r of routes) {
+    const path = r.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    const action = /^\/api\/cases\/\{id\}\/(.+)$/.exec(path)?.[1] as ActionPath | undefined;
+    const who = r.access === 'public' ? 'public' : r.access === 'authenticated' ? 'anyone signed in' : r.access.map((a) => `${a} (${ROLE_NAMES[a]})`).join(', ');
+    const s = r.schemas;
     registry.registerPath({
-      method: 'post',
-      path: `/api/cases/{id}/${path}`,
-      summary: ACTION_SUMMARIES[path],
-      request: { params: CaseIdParams, headers: ActorHeader, body: { content: { 'application/json': { schema: body } } } },
-      responses: { 200: json(CaseStateBody, 'the case after the action'), ...errors },
+      method: r.method.toLowerCase() as 'get',
+      path,
+      summary: r.summary ?? SUMMARIES[`${r.method} ${path}`] ?? (action ? ACTION_SUMMARIES[action] : `${r.method} ${path}`),
+      description: `Who: ${who}.${r.audit ? ` Audited as \`${r.audit}\`.` : ''}`,
+      ...(r.access === 'public' ? { security: [] } : { security: [{ [bearer.name]: [] }] }),
+      request: {
+        ...(s?.params ? { params: s.params as never } : {}),
+        ...(s?.query ? { query: s.query as never } : {}),
+        ...(s?.headers ? { headers: s.headers as never } : {}),
+        ...(s?.body ? { body: { content: { 'application/json': { schema: s.body } } } } : {}),
+      },
+      responses: responsesOf(r),
     });
   }
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: {
       title: 'Steward appeals (楼长制企业诉求) API',
-      version: '0.1.0',
-      description: 'Enterprise appeals under the building-steward system, each case a Temporal workflow.',
+      version: '0.2.0',
+      description:
+        'Enterprise appeals under the building-steward system, each case a Temporal workflow. Every operation but health, this document and the signed department callback needs `Authorization: Bearer <access token>`.',
     },
+    security: [{ bearer: [] }],
   });
 }

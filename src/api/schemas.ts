@@ -115,8 +115,6 @@ export const ListCasesQuery = z
   .strict();
 export type ListCasesQuery = z.infer<typeof ListCasesQuery>;
 
-export const ActorHeader = z.object({ 'x-actor-id': id.meta({ description: 'steward, department or enterprise id (until authentication arrives)' }) });
-
 export const ErrorBody = z
   .object({
     error: z.object({

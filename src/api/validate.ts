@@ -14,8 +14,8 @@ type Parsed<S extends Schemas> = { [K in keyof S]: S[K] extends z.ZodType ? z.in
  * `body.…`, `query.…` paths), then hands the parsed values on. Errors go to the error
  * middleware (Express 5 forwards rejected promises).
  */
-export function route<S extends Schemas>(schemas: S, fn: (input: Parsed<S>, req: Request, res: Response) => Promise<void>): RequestHandler {
-  return async (req, res) => {
+export function route<S extends Schemas>(schemas: S, fn: (input: Parsed<S>, req: Request, res: Response) => Promise<void>): RequestHandler & { schemas: S } {
+  const handler: RequestHandler = async (req, res) => {
     const input: Record<string, unknown> = {};
     const issues: z.core.$ZodIssue[] = [];
     for (const part of ['params', 'query', 'headers', 'body'] as const) {
@@ -29,4 +29,8 @@ export function route<S extends Schemas>(schemas: S, fn: (input: Parsed<S>, req:
     if (issues.length) throw new ZodError(issues);
     await fn(input as Parsed<S>, req, res);
   };
+  // the route table reads them back for the OpenAPI document
+  return Object.assign(handler, { schemas });
 }
+
+export type RouteSchemas = Schemas;

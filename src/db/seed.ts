@@ -97,4 +97,17 @@ export async function seedDemo(db: Db): Promise<void> {
     const ent = { id: e.creditCode, ...e };
     await db.enterprise.upsert({ where: { id: e.creditCode }, create: ent, update: ent });
   }
+  for (const u of DEMO.users) await grantAll(db, { id: `psn-${u.subject}`, subject: u.subject, name: u.name, kind: 'person' }, u.roles);
+  for (const m of DEMO.machines) {
+    await grantAll(db, { id: `sys-${m.clientId}`, subject: m.clientId, name: m.name, kind: 'machine' }, [{ role: 'department_system', scopeId: m.departmentId }]);
+  }
+}
+
+/** The person and each of their roles, granted once (a grant an administrator revoked stays revoked). */
+async function grantAll(db: Db, person: { id: string; subject: string; name: string; kind: string }, roles: DemoUser['roles']): Promise<void> {
+  await db.person.upsert({ where: { id: person.id }, create: person, update: {} });
+  for (const r of roles) {
+    const existing = await db.roleGrant.findFirst({ where: { personId: person.id, role: r.role, scopeId: r.scopeId } });
+    if (!existing) await db.roleGrant.create({ data: { personId: person.id, role: r.role, scopeId: r.scopeId, grantedBy: 'seed' } });
+  }
 }

@@ -49,6 +49,8 @@ export interface Actor {
   name?: string;
   /** stewards only */
   level?: Level;
+  /** the signed-in person (or department system) acting in this role: who did it, for the audit */
+  personId?: string;
 }
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: '系统' };

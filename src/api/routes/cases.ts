@@ -1,19 +1,22 @@
-import { Router } from 'express';
+import type { Request, Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../../domain/case-model';
 import type { ActionArgs, ActionName } from '../../domain/case-rules';
 import type { CaseService } from '../case-service';
 import type { Directory } from '../directory';
 import { invalidField } from '../errors';
-import { ActionBodies, type ActionPath, ActorHeader, CaseIdParams, ListCasesQuery, OpenCaseBody } from '../schemas';
+import { ActionBodies, type ActionPath, CaseIdParams, ListCasesQuery, OpenCaseBody } from '../schemas';
+import type { AccessControl } from '../../auth/access';
+import { type ActingAs, actorFor, type CaseFacts } from '../../auth/actor';
+import type { Role } from '../../auth/principal';
 import { route } from '../validate';
 
-const IdempotencyHeader = ActorHeader.extend({ 'idempotency-key': z.string().trim().min(8).max(128).optional() });
+const IdempotencyHeader = z.object({ 'idempotency-key': z.string().trim().min(8).max(128).optional() });
 
 type Bodies = { [P in ActionPath]: z.infer<(typeof ActionBodies)[P]> };
 type Translation<P extends ActionPath, K extends ActionName> = {
   action: K;
-  args: (body: Bodies[P], actor: Actor, directory: Directory) => Promise<ActionArgs[K]>;
+  args: (body: Bodies[P], actor: Actor, directory: Directory, facts: CaseFacts & { townId: string }) => Promise<ActionArgs[K]>;
 };
 
 /** URL action → workflow update, with the directory lookups its arguments need. */
@@ -25,9 +28,12 @@ export const ACTION_ROUTES: { [P in ActionPath]: Translation<P, ActionName> } = 
   reject: { action: 'rejectProposal', args: async (b, actor) => ({ actor, ...b }) },
   reassign: {
     action: 'reassign',
-    args: async (b, actor, directory) => {
+    args: async (b, actor, directory, facts) => {
       const to = await directory.steward(b.toStewardId);
-      if (!to || !to.active) throw invalidField('body.toStewardId', `unknown steward ${b.toStewardId}`);
+      // only to an active steward of this town (the workflow checks the level against the owner's)
+      if (!to || !to.active || to.townId !== facts.townId) {
+        throw invalidField('body.toStewardId', `${b.toStewardId} is not an active steward of this case's town`);
+      }
       return { actor, to: { id: to.id, name: to.name, level: to.level as 1 | 2 | 3 }, ...(b.reason ? { reason: b.reason } : {}) };
     },
   },
@@ -55,44 +61,88 @@ export const ACTION_ROUTES: { [P in ActionPath]: Translation<P, ActionName> } = 
   'decide-extension': { action: 'decideExtension', args: async (b, actor) => ({ actor, ...b }) },
 };
 
-export function casesRouter(cases: CaseService, directory: Directory): Router {
-  const router = Router();
+/** Who may take each action, and in which capacity the workflow sees them. */
+export const ACTION_ACCESS: { [P in ActionPath]: { roles: readonly Role[]; as: ActingAs } } = {
+  acknowledge: { roles: ['steward'], as: 'steward' },
+  decline: { roles: ['steward'], as: 'steward' },
+  propose: { roles: ['steward'], as: 'steward' },
+  approve: { roles: ['steward'], as: 'steward' },
+  reject: { roles: ['steward'], as: 'steward' },
+  reassign: { roles: ['steward'], as: 'steward' },
+  dispatch: { roles: ['steward'], as: 'steward' },
+  'department-accept': { roles: ['department_staff', 'department_system'], as: 'department' },
+  'department-reply': { roles: ['department_staff', 'department_system'], as: 'department' },
+  'department-return': { roles: ['department_staff', 'department_system'], as: 'department' },
+  'follow-up': { roles: ['steward'], as: 'steward' },
+  withdraw: { roles: ['enterprise'], as: 'enterprise' },
+  pause: { roles: ['steward'], as: 'steward' },
+  'supply-info': { roles: ['enterprise', 'steward'], as: 'steward_or_enterprise' },
+  'request-extension': { roles: ['steward'], as: 'steward' },
+  'decide-extension': { roles: ['steward'], as: 'steward' },
+};
 
-  router.post(
+/** Anyone whose role can reach cases at all; each then sees only their own scope. */
+export const CASE_READERS: readonly Role[] = ['enterprise', 'steward', 'department_staff', 'department_system', 'manager'];
+
+export function casesRouter(access: AccessControl, cases: CaseService, directory: Directory): Router {
+  const { router, get, post } = access.router('/api/cases');
+
+  post(
     '/',
-    route({ headers: IdempotencyHeader, body: OpenCaseBody }, async ({ headers, body }, _req, res) => {
-      const actor = await directory.actor(headers['x-actor-id']);
-      const { status, body: out } = await cases.open(body, actor, headers['idempotency-key']);
-      if (status === 201 || status === 202) res.location(`/api/cases/${(out as { caseId: string }).caseId}`);
+    { access: ['enterprise', 'steward'], audit: 'case.open' },
+    route({ headers: IdempotencyHeader, body: OpenCaseBody }, async ({ headers, body }, req, res) => {
+      const { status, body: out } = await cases.open(body, req.principal!, headers['idempotency-key']);
+      const caseId = (out as { caseId: string }).caseId;
+      req.auditTarget = { target: `case:${caseId}` };
+      if (status === 201 || status === 202) res.location(`/api/cases/${caseId}`);
       res.status(status).json(out);
     }),
   );
 
-  router.get(
+  get(
     '/',
-    route({ query: ListCasesQuery }, async ({ query }, _req, res) => {
-      res.json(await cases.list(query));
+    { access: CASE_READERS },
+    route({ query: ListCasesQuery }, async ({ query }, req, res) => {
+      res.json(await cases.list(query, req.principal!));
     }),
   );
 
-  router.get(
+  get(
     '/:id',
-    route({ params: CaseIdParams }, async ({ params }, _req, res) => {
-      res.json(await cases.get(params.id));
+    { access: CASE_READERS, audit: 'case.read' },
+    route({ params: CaseIdParams }, async ({ params }, req, res) => {
+      const view = await cases.get(params.id, req.principal!);
+      req.auditTarget = { target: `case:${params.id}`, townId: view.parties.building.townId };
+      res.json(view);
     }),
   );
 
   for (const [path, translation] of Object.entries(ACTION_ROUTES) as [ActionPath, Translation<ActionPath, ActionName>][]) {
-    router.post(
+    const { roles, as } = ACTION_ACCESS[path];
+    post(
       `/:id/${path}`,
-      route({ params: CaseIdParams, headers: ActorHeader, body: ActionBodies[path] }, async ({ params, headers, body }, _req, res) => {
-        const actor = await directory.actor(headers['x-actor-id']);
-        const args = await translation.args(body as never, actor, directory);
-        const { status, body: out } = await cases.act(params.id, translation.action, args);
+      { access: roles, audit: `case.${path}` },
+      route({ params: CaseIdParams, body: ActionBodies[path] }, async ({ params, body }, req, res) => {
+        const { status, body: out } = await actOn(cases, directory, req, params.id, path, body);
         res.status(status).json(out);
       }),
     );
   }
 
   return router;
+}
+
+/**
+ * One action on one case by the signed-in principal: the case must be in their scope (404),
+ * they act in the capacity the action needs (403), then the workflow's validators decide.
+ */
+export async function actOn(cases: CaseService, directory: Directory, req: Request, caseId: string, path: ActionPath, body: unknown) {
+  const principal = req.principal!;
+  const facts = await cases.facts(caseId, principal);
+  req.auditTarget = { target: `case:${caseId}`, townId: facts.townId };
+  const departments = ACTION_ACCESS[path].as === 'department' ? await directory.departmentNames(facts.departmentIds) : undefined;
+  const actor = actorFor(principal, ACTION_ACCESS[path].as, facts, departments);
+  const translation = ACTION_ROUTES[path] as Translation<ActionPath, ActionName>;
+  const args = await translation.args(body as never, actor, directory, facts);
+  return cases.act(caseId, translation.action, args);
 }

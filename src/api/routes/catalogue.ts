@@ -1,10 +1,10 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { CategoryCode, PolicyInputSchema } from '../../catalogue-file';
 import type { CatalogueStore } from '../../catalogue-store';
 import type { Directory } from '../directory';
-import { forbidden, invalidField, notFound } from '../errors';
-import { ActorHeader } from '../schemas';
+import { invalidField, notFound } from '../errors';
+import type { AccessControl } from '../../auth/access';
 import { route } from '../validate';
 
 export const CatalogueChangeBody = z
@@ -22,18 +22,19 @@ export const CatalogueChangeBody = z
 export const CodeParams = z.object({ code: CategoryCode }).strict();
 
 /**
- * The service catalogue: anyone may read it; a 总楼长 (the town's manager in this product)
- * changes it, each change a new version. Running cases keep the version they started with.
+ * The service catalogue: anyone signed in may read it; an administrator changes it, each
+ * change a new version. Running cases keep the version they started with.
  */
-export function catalogueRouter(catalogue: CatalogueStore, directory: Directory): Router {
-  const router = Router();
+export function catalogueRouter(access: AccessControl, catalogue: CatalogueStore, directory: Directory): Router {
+  const { router, get, put } = access.router('/api/catalogue');
 
-  router.get('/', async (_req, res) => {
+  get('/', { access: 'authenticated' }, async (_req, res) => {
     res.json({ items: await catalogue.list() });
   });
 
-  router.get(
+  get(
     '/:code',
+    { access: 'authenticated' },
     route({ params: CodeParams }, async ({ params }, _req, res) => {
       const versions = await catalogue.versions(params.code);
       if (!versions.length) throw notFound(`catalogue item ${params.code} not found`);
@@ -41,18 +42,18 @@ export function catalogueRouter(catalogue: CatalogueStore, directory: Directory)
     }),
   );
 
-  router.put(
+  put(
     '/:code',
-    route({ params: CodeParams, headers: ActorHeader, body: CatalogueChangeBody }, async ({ params, headers, body }, _req, res) => {
-      const actor = await directory.actor(headers['x-actor-id']);
-      if (actor.kind !== 'steward' || actor.level !== 3) throw forbidden('only a 总楼长 may change the service catalogue');
+    { access: ['admin'], audit: 'catalogue.change' },
+    route({ params: CodeParams, body: CatalogueChangeBody }, async ({ params, body }, req, res) => {
+      req.auditTarget = { target: `catalogue:${params.code}`, detail: { change: Object.keys(body) } };
       if (body.departmentId && !(await directory.department(body.departmentId))) {
         throw invalidField('body.departmentId', `unknown department ${body.departmentId}`);
       }
       if (!body.name && !(await catalogue.get(params.code))) {
         throw invalidField('body.name', `a new catalogue item ${params.code} needs a name`);
       }
-      const { entry, created } = await catalogue.change(params.code, body, actor.id);
+      const { entry, created } = await catalogue.change(params.code, body, req.principal!.subject);
       res.status(created ? 201 : 200).json(entry);
     }),
   );

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z, ZodError } from 'zod';
 import type { Db } from '../../db/client';
 import { OPEN_TASK_STATUSES } from '../../domain/case-model';
@@ -9,7 +9,27 @@ import { HttpError, notFound } from '../errors';
 import { ActionBodies } from '../schemas';
 import { route } from '../validate';
 import { rawBodyOf } from '../raw-body';
-import { ACTION_ROUTES } from './cases';
+import { actOn } from './cases';
+import type { AccessControl } from '../../auth/access';
+import { answersFor, districtWide, type Principal } from '../../auth/principal';
+import type { SecretBox } from '../../security/secrets';
+
+/** The principal a valid callback signature stands for: the department's system, acting for it alone. */
+function departmentSystem(id: string, name: string): Principal {
+  return {
+    personId: `signed:${id}`,
+    subject: `signed-callback:${id}`,
+    name,
+    kind: 'machine',
+    roles: ['department_system'],
+    enterpriseIds: [],
+    posts: [],
+    departmentIds: [],
+    systemDepartmentIds: [id],
+    managerTowns: [],
+    admin: false,
+  };
+}
 
 const CallbackBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('accept'), caseId: z.string().min(1) }).strict(),
@@ -32,33 +52,41 @@ const Query = z
  * department's own system calls (webhook adapter). A callback whose signature is missing,
  * wrong or stale is refused with 401 before anything is read from it.
  */
-export function departmentsRouter(db: Db, directory: Directory, cases: CaseService): Router {
-  const router = Router();
+export function departmentsRouter(access: AccessControl, db: Db, directory: Directory, cases: CaseService, secrets: SecretBox): Router {
+  const { router, get, post } = access.router('/api/departments');
 
-  router.post(
+  // no bearer token: the department's own system proves itself by signing the raw body
+  post(
     '/:id/callback',
+    { access: 'public', audit: 'department.callback' },
     route({ params: Params }, async ({ params }, req, res) => {
       const department = await directory.department(params.id);
       if (!department) throw notFound(`department ${params.id} not found`);
       if (!department.webhookSecret) throw new HttpError(401, 'unsigned', `department ${params.id} has no webhook secret configured`);
-      const verdict = verify(department.webhookSecret, { signature: req.get(SIGNATURE_HEADER), timestamp: req.get(TIMESTAMP_HEADER) }, rawBodyOf(req));
+      const verdict = verify(secrets.open(department.webhookSecret), { signature: req.get(SIGNATURE_HEADER), timestamp: req.get(TIMESTAMP_HEADER) }, rawBodyOf(req));
       if (verdict !== 'ok') throw new HttpError(401, 'bad_signature', `callback signature ${verdict}: sign "<timestamp>.<body>" with HMAC-SHA256 and send ${SIGNATURE_HEADER} and ${TIMESTAMP_HEADER} (±5 min)`);
       const parsed = CallbackBody.safeParse(req.body);
       if (!parsed.success) throw new ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['body', ...i.path] })));
-      const actor = { kind: 'department' as const, id: department.id, name: department.name };
       const { action, caseId, ...body } = parsed.data;
-      // the same translation as POST /api/cases/:id/department-<action>
-      const translation = ACTION_ROUTES[`department-${action}`] as (typeof ACTION_ROUTES)['department-reply'];
-      const outcome = await cases.act(caseId, translation.action, await translation.args(body as never, actor, directory));
+      // the signature makes the caller this department's system, and nothing more
+      req.principal = departmentSystem(department.id, department.name);
+      // the same path as POST /api/cases/:id/department-<action>
+      const outcome = await actOn(cases, directory, req, caseId, `department-${action}`, body);
       const state = outcome.body as { stage?: string; tasks?: { departmentId: string }[] };
       res.status(outcome.status).json({ caseId, accepted: true, stage: state.stage, tasks: state.tasks?.filter((t) => t.departmentId === department.id) });
     }),
   );
 
-  router.get(
+  get(
     '/:id/tasks',
-    route({ params: Params, query: Query }, async ({ params, query }, _req, res) => {
-      if (!(await db.department.findUnique({ where: { id: params.id } }))) throw notFound(`department ${params.id} not found`);
+    { access: ['department_staff', 'department_system', 'manager'] },
+    route({ params: Params, query: Query }, async ({ params, query }, req, res) => {
+      const principal = req.principal!;
+      const department = await db.department.findUnique({ where: { id: params.id }, select: { townId: true } });
+      // another department's list (or one outside the manager's town) does not exist for this caller
+      const mine = answersFor(principal).includes(params.id);
+      const managed = districtWide(principal) || principal.managerTowns.includes(department?.townId ?? '');
+      if (!department || !(mine || managed)) throw notFound(`department ${params.id} not found`);
       const where = {
         departmentId: params.id,
         ...(query.status === 'open' ? { status: { in: [...OPEN_TASK_STATUSES] } } : {}),
