@@ -29,9 +29,13 @@ async function main() {
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api`;
 
   const latency: Record<string, number[]> = {};
-  async function call(action: string, url: string, actor: string, body: unknown) {
+  // bearer tokens from the stack's identity provider, by demo user (enterprise users are ent-*)
+  const bearer = new Map<string, string>();
+  for (const u of DEMO.users) bearer.set(u.subject, `Bearer ${await stack.token(u.subject)}`);
+  const userOfEnterprise = (code: string) => DEMO.users.find((u) => u.roles.some((r) => r.role === 'enterprise' && r.scopeId === code))!.subject;
+  async function call(action: string, url: string, who: string, body: unknown) {
     const t = performance.now();
-    const res = await fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor-id': actor }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: bearer.get(who)! }, body: JSON.stringify(body) });
     (latency[action] ??= []).push(performance.now() - t);
     const json = (await res.json()) as Record<string, any>;
     if (res.status >= 300) throw new Error(`${action}: ${res.status} ${JSON.stringify(json)}`);
@@ -43,7 +47,7 @@ async function main() {
     const b = DEMO.buildings[i % DEMO.buildings.length]!;
     const e = DEMO.enterprises.find((x) => x.buildingId === b.id)!;
     const started = performance.now();
-    const opened = await call('open', '/cases', e.creditCode, {
+    const opened = await call('open', '/cases', userOfEnterprise(e.creditCode), {
       buildingId: b.id, enterprise: { creditCode: e.creditCode }, category: 'other',
       title: `基准诉求 ${i}`, description: '基准测试', contact: { name: '测试', phone: '13900000000' },
     });
@@ -52,7 +56,7 @@ async function main() {
     await call('propose', `/cases/${id}/propose`, b.pointStewardId, { text: '已解决' });
     await call('approve', `/cases/${id}/approve`, b.pointStewardId, {});
     for (;;) {
-      const s = (await (await fetch(`${base}/cases/${id}`)).json()) as { stage: string };
+      const s = (await (await fetch(`${base}/cases/${id}`, { headers: { authorization: bearer.get(b.pointStewardId)! } })).json()) as { stage: string };
       if (s.stage === 'follow_up') break;
       await new Promise((r) => setTimeout(r, 100));
     }

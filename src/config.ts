@@ -94,6 +94,10 @@ export function officeHoursOf(config: Pick<Config, 'OFFICE_HOURS' | 'LUNCH_BREAK
   return { start, end, lunchStart, lunchEnd };
 }
 
+export function corsOriginsOf(config: Pick<Config, 'CORS_ORIGINS'>): string[] {
+  return config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp } from './api/app';
-import { ConfigError, loadConfig, officeHoursOf } from './config';
+import { ConfigError, corsOriginsOf, loadConfig, officeHoursOf } from './config';
 import { createCatalogueStore } from './catalogue-store';
 import { createDb } from './db/client';
 import { migrateDeploy } from './db/migrate';
@@ -16,6 +16,9 @@ import { createLogger } from './logger';
 import { loadCatalogue } from './catalogue-file';
 import { createCaseWorker, notificationChannels, createTemporalClient, temporalTarget } from './runtime';
 import { startDevServer, type DevServerHandle } from './temporal/dev-server';
+import { codecFromConfig } from './temporal/codec';
+import { secretBoxFromConfig } from './security/secrets';
+import { identityFromConfig } from './auth/from-config';
 
 async function run() {
   const config = loadConfig();
@@ -23,6 +26,12 @@ async function run() {
   const catalogueFile = loadCatalogue(config.CATALOGUE_FILE);
   // we stop the worker ourselves, after the API, so no request is cut off mid-way
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+
+  const apiOrigin = `http://${config.HOST}:${config.PORT}`;
+  const codec = codecFromConfig(config);
+  const secrets = secretBoxFromConfig(config);
+  // the embedded identity provider (unless OIDC_ISSUER names the district's) and the verifier
+  const identity = await identityFromConfig(config, { consoleOrigin: apiOrigin });
 
   let devServer: DevServerHandle | undefined;
   let address = config.TEMPORAL_ADDRESS;
@@ -36,6 +45,8 @@ async function run() {
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
+      // the Web UI decodes encrypted payloads through the API's codec endpoint (a token is needed)
+      codecEndpoint: `${apiOrigin}/api/codec`,
       log: (line) => logger.debug({ component: 'temporal-dev-server' }, line),
     });
     address = devServer.address;
@@ -51,11 +62,24 @@ async function run() {
   const seeded = await createCatalogueStore(db).seed(catalogueFile);
   if (seeded.length) logger.info({ seeded, version: catalogueFile.version }, 'service catalogue seeded (GET /api/catalogue)');
 
-  const target = temporalTarget(config, address);
-  const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, taskQueue: config.TEMPORAL_TASK_QUEUE, publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`, channels: notificationChannels(config, logger) });
+  const target = { ...temporalTarget(config, address), payloadCodec: codec };
+  const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, secrets, taskQueue: config.TEMPORAL_TASK_QUEUE, publicUrl: config.PUBLIC_URL ?? apiOrigin, channels: notificationChannels(config, logger) });
   const workerRun = worker.run();
   const { client, connection } = createTemporalClient(target);
-  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, officeHours: officeHoursOf(config), quietHours: config.QUIET_HOURS, actionWaitMs: config.ACTION_WAIT_MS });
+  const app = createApp({
+    db,
+    temporal: client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    logger,
+    verifier: identity.verifier,
+    secrets,
+    codec,
+    officeHours: officeHoursOf(config),
+    quietHours: config.QUIET_HOURS,
+    actionWaitMs: config.ACTION_WAIT_MS,
+    corsOrigins: [...corsOriginsOf(config), ...(devServer ? [new URL(devServer.uiUrl).origin] : [])],
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+  });
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });
@@ -65,7 +89,10 @@ async function run() {
     [
       '',
       `  Steward appeals service is running`,
-      `  API:               ${apiUrl}   (try: curl ${apiUrl}/directory)`,
+      `  API:               ${apiUrl}`,
+      identity.local
+        ? `  Sign in:           ${identity.issuer}   (demo users, password "${identity.local.password}"; a token: npm run -s token -- stw-point-1)`
+        : `  Identity provider: ${identity.issuer}`,
       `  OpenAPI:           ${apiUrl}/openapi.json`,
       `  Temporal:          ${address} namespace ${config.TEMPORAL_NAMESPACE}`,
       devServer ? `  Temporal Web UI:   ${devServer.uiUrl}` : `  Temporal Web UI:   (external cluster)`,
@@ -85,6 +112,7 @@ async function run() {
     await workerRun;
     await Promise.all([connection.close(), workerConnection.close()]);
     await db.$disconnect();
+    await identity.stop();
     await devServer?.stop();
     logger.info('stopped');
     process.exit(0);

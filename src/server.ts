@@ -7,6 +7,10 @@ import { migrateDeploy } from './db/migrate';
 import { createLogger } from './logger';
 import { loadCatalogue } from './catalogue-file';
 import { createTemporalClient, temporalTarget } from './runtime';
+import { codecFromConfig } from './temporal/codec';
+import { requireSharedKeys, secretBoxFromConfig } from './security/secrets';
+import { identityFromConfig } from './auth/from-config';
+import { corsOriginsOf } from './config';
 
 async function run() {
   const config = loadConfig();
@@ -16,8 +20,25 @@ async function run() {
   await migrateDeploy(config.DATABASE_URL, { log: (m) => logger.info(m) });
   const db = createDb(config.DATABASE_URL);
   await createCatalogueStore(db).seed(catalogueFile);
-  const { client, connection } = createTemporalClient(temporalTarget(config, config.TEMPORAL_ADDRESS));
-  const app = createApp({ db, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, officeHours: officeHoursOf(config), quietHours: config.QUIET_HOURS, actionWaitMs: config.ACTION_WAIT_MS });
+  if (!config.OIDC_ISSUER) throw new ConfigError("OIDC_ISSUER: required when running the API on its own (the district's OpenID provider; npm start runs a demo one)");
+  requireSharedKeys(config);
+  const codec = codecFromConfig(config);
+  const identity = await identityFromConfig(config, { consoleOrigin: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}` });
+  const { client, connection } = createTemporalClient({ ...temporalTarget(config, config.TEMPORAL_ADDRESS), payloadCodec: codec });
+  const app = createApp({
+    db,
+    temporal: client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    logger,
+    verifier: identity.verifier,
+    secrets: secretBoxFromConfig(config),
+    codec,
+    officeHours: officeHoursOf(config),
+    quietHours: config.QUIET_HOURS,
+    actionWaitMs: config.ACTION_WAIT_MS,
+    corsOrigins: corsOriginsOf(config),
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+  });
   const server = app.listen(config.PORT, config.HOST, () => logger.info(`API listening on http://${config.HOST}:${config.PORT}/api`));
   const stop = () => {
     server.close(async () => {

@@ -3,16 +3,20 @@ import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/client';
 import { createLogger } from './logger';
 import { createCaseWorker, notificationChannels, temporalTarget } from './runtime';
+import { codecFromConfig } from './temporal/codec';
+import { requireSharedKeys, secretBoxFromConfig } from './security/secrets';
 
 async function run() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   if (!config.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS: required when running the worker on its own (npm start runs everything)');
+  requireSharedKeys(config);
   const db = createDb(config.DATABASE_URL);
   const { worker, connection } = await createCaseWorker({
     db,
     logger,
-    target: temporalTarget(config, config.TEMPORAL_ADDRESS),
+    target: { ...temporalTarget(config, config.TEMPORAL_ADDRESS), payloadCodec: codecFromConfig(config) },
+    secrets: secretBoxFromConfig(config),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
     channels: notificationChannels(config, logger),

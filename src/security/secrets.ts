@@ -4,6 +4,8 @@
  * before sealing existed opens as itself, so old rows keep working until they are re-saved.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { type Config, ConfigError } from '../config';
 
 export interface SecretKey {
   id: string;
@@ -55,4 +57,17 @@ type Channel = { type: string; address: string };
 export function mapChannelSecrets(channels: unknown, fn: (v: string) => string): Channel[] | null {
   if (!Array.isArray(channels)) return null;
   return (channels as Channel[]).map((c) => (SECRET_CHANNELS.has(c.type) && typeof c.address === 'string' ? { ...c, address: fn(c.address) } : c));
+}
+
+/**
+ * Processes started on their own (production) never invent keys: every API and worker process
+ * must encrypt with the same ones, so they come from PAYLOAD_KEYS/SECRET_KEYS or an existing
+ * KEY_FILE. Only `npm start` generates a key file on first run.
+ */
+export function requireSharedKeys(config: Pick<Config, 'PAYLOAD_KEYS' | 'SECRET_KEYS' | 'KEY_FILE'>): void {
+  if (config.PAYLOAD_KEYS && config.SECRET_KEYS) return;
+  if (existsSync(config.KEY_FILE)) return;
+  throw new ConfigError(
+    `PAYLOAD_KEYS and SECRET_KEYS: required (or an existing KEY_FILE, now ${config.KEY_FILE}): every API and worker process must share the same encryption keys; npm start generates them on first run`,
+  );
 }

@@ -2,7 +2,6 @@ import request from 'supertest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp } from '../../src/api/app';
 import { createDb } from '../../src/db/client';
 import { migrateDeploy } from '../../src/db/migrate';
 import { seedDemo } from '../../src/db/seed';
@@ -15,7 +14,6 @@ import { loadCatalogue } from '../../src/catalogue-file';
 import { createCatalogueStore } from '../../src/catalogue-store';
 
 const ENTERPRISE = '91310107MA1G0AB10G'; // in bld-tianan, seeded
-const OTHER_ENTERPRISE = '91310107MA1J4EF50C'; // in bld-changfeng, seeded
 
 const openBody = (overrides: Record<string, unknown> = {}) => ({
   buildingId: 'bld-tianan',
@@ -28,19 +26,28 @@ const openBody = (overrides: Record<string, unknown> = {}) => ({
 });
 
 let stack: Stack;
+// bearer tokens from the stack's real identity provider, fetched once
+const tokens: Record<string, string> = {};
+const SUBJECTS = ['ent-qianshu', 'ent-changfeng', 'stw-point-1', 'stw-point-2', 'stw-point-3', 'stw-area-east', 'stw-chief', 'staff-market', 'staff-tax', 'staff-urban', 'manager-town', 'admin'];
 
 beforeAll(async () => {
   stack = await startStack();
+  for (const s of SUBJECTS) tokens[s] = await stack.token(s);
 });
 
 afterAll(async () => {
   await stack?.stop();
 });
 
+const as = (subject: string) => {
+  if (!tokens[subject]) throw new Error(`no token fetched for ${subject}`);
+  return { Authorization: `Bearer ${tokens[subject]}` };
+};
 const api = () => request(stack.app);
-const open = (body: object = openBody(), actor = ENTERPRISE) => api().post('/api/cases').set('X-Actor-Id', actor).send(body);
-const act = (id: string, action: string, actor: string, body: object = {}) =>
-  api().post(`/api/cases/${id}/${action}`).set('X-Actor-Id', actor).send(body);
+/** GET as someone (the point steward by default: the demo cases are in the point steward's building) */
+const read = (url: string, who = 'stw-point-1') => api().get(url).set(as(who));
+const open = (body: object = openBody(), who = 'ent-qianshu') => api().post('/api/cases').set(as(who)).send(body);
+const act = (id: string, action: string, who: string, body: object = {}) => api().post(`/api/cases/${id}/${action}`).set(as(who)).send(body);
 const caseCount = () => stack.db.case.count();
 
 
@@ -107,8 +114,7 @@ describe('POST /api/cases', () => {
       ['over-long description', () => open(openBody({ description: '长'.repeat(4001) })), 'body.description', /at most 4000/],
       ['unknown field', () => open({ ...openBody(), priority: 'high' }), 'body.priority', /unknown field/],
       ['unknown category', () => open(openBody({ category: 'no_such_category' })), 'body.category', /unknown category/],
-      ['missing X-Actor-Id', () => api().post('/api/cases').send(openBody()), 'headers.x-actor-id', /./],
-      ['unknown enterprise without a name', () => open(openBody({ enterprise: { creditCode: '91310107MA1M0LM20F' } }), 'stw-point-1'), 'body.enterprise.name', /give its name/],
+            ['unknown enterprise without a name', () => open(openBody({ enterprise: { creditCode: '91310107MA1M0LM20F' } }), 'stw-point-1'), 'body.enterprise.name', /give its name/],
     ];
     it.each(cases)('%s', async (_name, send, field, message) => {
       const before = await caseCount();
@@ -120,7 +126,7 @@ describe('POST /api/cases', () => {
     });
 
     it('malformed JSON', async () => {
-      const res = await api().post('/api/cases').set('X-Actor-Id', ENTERPRISE).set('content-type', 'application/json').send('{"buildingId":');
+      const res = await api().post('/api/cases').set(as('ent-qianshu')).set('content-type', 'application/json').send('{"buildingId":');
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('malformed_json');
     });
@@ -134,11 +140,21 @@ describe('POST /api/cases', () => {
     });
   });
 
-  it('refuses actors who may not open the case (403)', async () => {
-    expect((await open(openBody(), 'nobody')).status).toBe(403);
-    expect((await open(openBody(), OTHER_ENTERPRISE)).status).toBe(403); // another enterprise
+  it('refuses callers who may not open the case (401/403), with the reason', async () => {
+    const before = await caseCount();
+    const anonymous = await api().post('/api/cases').send(openBody());
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="steward-api"');
+    const other = await open(openBody(), 'ent-changfeng'); // another enterprise
+    expect(other.status).toBe(403);
+    expect(other.body.error.message).toMatch(/only for your own enterprise/);
+    const wrongBuilding = await open(openBody({ buildingId: 'bld-huashi' })); // the enterprise is not located there
+    expect(wrongBuilding.status).toBe(403);
+    expect(wrongBuilding.body.error.message).toMatch(/located in building bld-tianan/);
     expect((await open(openBody(), 'stw-point-3')).status).toBe(403); // steward of another building
-    expect((await open(openBody(), 'dept-market')).status).toBe(403);
+    expect((await open(openBody(), 'staff-market')).body.error.message).toMatch(/needs one of the roles enterprise, steward/);
+    expect((await open(openBody(), 'manager-town')).status).toBe(403); // managers read, they do not file
+    expect(await caseCount()).toBe(before);
   });
 });
 
@@ -151,20 +167,20 @@ describe('actions', () => {
     const dispatched = await act(id, 'dispatch', 'stw-point-1', { departmentId: 'dept-market', instructions: '请核查' });
     expect(dispatched.status).toBe(200);
     expect(dispatched.body).toMatchObject({ stage: 'in_progress', tasks: [{ departmentId: 'dept-market', role: 'lead' }] });
-    expect((await act(id, 'department-reply', 'dept-tax', { text: '非我部门' })).status).toBe(403);
-    await eventually(async () => expect((await api().get(`/api/cases?departmentId=dept-market&stage=in_progress`)).body.items.map((c: { id: string }) => c.id)).toContain(id));
-    expect((await act(id, 'department-reply', 'dept-market', { text: '已核查' })).body.stage).toBe('pending_approval');
+    expect((await act(id, 'department-reply', 'staff-tax', { text: '非我部门' })).status).toBe(404); // not dispatched to it: not its case
+    await eventually(async () => expect((await read(`/api/cases?departmentId=dept-market&stage=in_progress`)).body.items.map((c: { id: string }) => c.id)).toContain(id));
+    expect((await act(id, 'department-reply', 'staff-market', { text: '已核查' })).body.stage).toBe('pending_approval');
     const rejected = await act(id, 'reject', 'stw-point-1', { reason: '答复不完整' });
     expect(rejected.body).toMatchObject({ stage: 'in_progress', tasks: [{ status: 'accepted' }] });
-    await act(id, 'department-reply', 'dept-market', { text: '已核查并指导整改，企业已确认' });
+    await act(id, 'department-reply', 'staff-market', { text: '已核查并指导整改，企业已确认' });
     const approved = await act(id, 'approve', 'stw-point-1');
     expect(approved.body).toMatchObject({ stage: 'resolved' });
-    await eventually(async () => expect((await api().get(`/api/cases/${id}`)).body.stage).toBe('follow_up'));
+    await eventually(async () => expect((await read(`/api/cases/${id}`)).body.stage).toBe('follow_up'));
     const closed = await act(id, 'follow-up', 'stw-point-1', { satisfaction: 'satisfied', comment: '满意' });
     expect(closed.body).toMatchObject({ stage: 'closed', outcome: 'closed', satisfaction: 'satisfied' });
 
     const read = await eventually(async () => {
-      const r = await api().get(`/api/cases/${id}`);
+      const r = await read(`/api/cases/${id}`);
       expect(r.body.source).toBe('database');
       return r;
     });
@@ -173,7 +189,7 @@ describe('actions', () => {
       'department_replied', 'proposal_approved', 'follow_up_due', 'follow_up_recorded', 'closed',
     ]);
     expect(read.body.history.find((e: { type: string }) => e.type === 'proposal_rejected')).toMatchObject({ reason: '答复不完整', actor: { id: 'stw-point-1' } });
-    const after = await act(id, 'withdraw', ENTERPRISE);
+    const after = await act(id, 'withdraw', 'ent-qianshu');
     expect(after.status).toBe(409);
     expect(after.body.error.message).toMatch(/finished/);
   });
@@ -184,15 +200,17 @@ describe('actions', () => {
     const early = await act(id, 'approve', 'stw-point-1');
     expect(early.status).toBe(409);
     expect(early.body.error).toMatchObject({ code: 'refused', message: expect.stringContaining('pending_approval') });
+    // a steward of another building does not see the case at all; the 总楼长 above is refused by the chain rules
     const outsider = await act(id, 'acknowledge', 'stw-point-3');
-    expect(outsider.status).toBe(403);
-    expect(outsider.body.error.message).toMatch(/not a steward of this case's chain/);
-    expect((await act(id, 'acknowledge', 'ghost')).status).toBe(403);
+    expect(outsider.status).toBe(404);
+    const notTheirs = await act(id, 'acknowledge', 'stw-point-2'); // same area, another building
+    expect(notTheirs.status).toBe(404);
     expect((await act(id, 'withdraw', 'stw-point-1')).status).toBe(403);
+    expect((await act(id, 'withdraw', 'ent-changfeng')).status).toBe(404);
     const badBody = await act(id, 'reject', 'stw-point-1', { reason: '' });
     expect(badBody.status).toBe(400);
     expect(badBody.body.error.issues[0].field).toBe('body.reason');
-    const state = await api().get(`/api/cases/${id}`);
+    const state = await read(`/api/cases/${id}`);
     expect(state.body.history).toHaveLength(2); // nothing was recorded by the refused calls
   });
 
@@ -203,23 +221,30 @@ describe('actions', () => {
     const unknown = await act(id, 'reassign', 'stw-point-1', { toStewardId: 'stw-nobody' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.issues[0]).toMatchObject({ field: 'body.toStewardId' });
+    await stack.db.town.upsert({ where: { id: 'town-far' }, create: { id: 'town-far', name: '远处街道' }, update: {} });
+    await stack.db.steward.upsert({ where: { id: 'stw-far-point' }, create: { id: 'stw-far-point', name: '远处点楼长', level: 1, townId: 'town-far' }, update: {} });
+    const otherTown = await act(id, 'reassign', 'stw-point-1', { toStewardId: 'stw-far-point' });
+    expect(otherTown.status).toBe(400);
+    expect(otherTown.body.error.message).toMatch(/not an active steward of this case's town/);
     const moved = await act(id, 'reassign', 'stw-point-1', { toStewardId: 'stw-point-2', reason: '分工调整' });
     expect(moved.body.owner).toMatchObject({ id: 'stw-point-2' });
+    // the point steward who handed it on still sees it, but may no longer act as its owner
+    expect((await read(`/api/cases/${id}`, 'stw-point-1')).status).toBe(200);
     expect((await act(id, 'acknowledge', 'stw-point-1')).status).toBe(403);
     expect((await act(id, 'acknowledge', 'stw-point-2')).status).toBe(200);
   });
 
   it('lets the enterprise withdraw and declines with a reason', async () => {
     const a = (await open()).body.caseId as string;
-    expect((await act(a, 'withdraw', ENTERPRISE, { reason: '已自行解决' })).body).toMatchObject({ stage: 'withdrawn' });
+    expect((await act(a, 'withdraw', 'ent-qianshu', { reason: '已自行解决' })).body).toMatchObject({ stage: 'withdrawn' });
     const b = (await open()).body.caseId as string;
     expect((await act(b, 'decline', 'stw-point-1', { reason: '重复诉求' })).body).toMatchObject({ stage: 'rejected', outcome: 'rejected' });
   });
 
   it('answers 404 for an unknown case', async () => {
-    expect((await api().get('/api/cases/C20260101-ABCDEF')).status).toBe(404);
+    expect((await read('/api/cases/C20260101-ABCDEF')).status).toBe(404);
     expect((await act('C20260101-ABCDEF', 'acknowledge', 'stw-point-1')).status).toBe(404);
-    const malformed = await api().get('/api/cases/not-a-case');
+    const malformed = await read('/api/cases/not-a-case');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.issues[0].field).toBe('params.id');
   });
@@ -235,69 +260,69 @@ describe('GET /api/cases (managers\' lists)', () => {
       return r;
     });
     expect(row.overdueSince).not.toBeNull();
-    const overdue = await api().get('/api/cases').query({ overdue: 'true', level: 2, buildingId: 'bld-tianan' });
+    const overdue = await read('/api/cases', 'manager-town').query({ overdue: 'true', level: 2, buildingId: 'bld-tianan' });
     expect(overdue.status).toBe(200);
     expect(overdue.body.items.map((c: { id: string }) => c.id)).toContain(late);
     expect(overdue.body.items.every((c: { overdue: boolean; ownerLevel: number }) => c.overdue && c.ownerLevel === 2)).toBe(true);
-    expect((await api().get('/api/cases').query({ overdue: 'true', areaId: 'area-west' })).body.items).toEqual([]);
-    expect((await api().get('/api/cases').query({ overdue: 'true', level: 1 })).body.items.map((c: { id: string }) => c.id)).not.toContain(late);
-    const page = await api().get('/api/cases').query({ pageSize: 2, page: 1 });
+    expect((await read('/api/cases', 'manager-town').query({ overdue: 'true', areaId: 'area-west' })).body.items).toEqual([]);
+    expect((await read('/api/cases', 'manager-town').query({ overdue: 'true', level: 1 })).body.items.map((c: { id: string }) => c.id)).not.toContain(late);
+    const page = await read('/api/cases', 'manager-town').query({ pageSize: 2, page: 1 });
     expect(page.body).toMatchObject({ page: 1, pageSize: 2 });
     expect(page.body.items).toHaveLength(2);
     expect(page.body.total).toBeGreaterThan(2);
-    const bad = await api().get('/api/cases').query({ level: 4, overdue: 'maybe' });
+    const bad = await read('/api/cases', 'manager-town').query({ level: 4, overdue: 'maybe' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.issues.map((i: { field: string }) => i.field).sort()).toEqual(['query.level', 'query.overdue']);
   });
 });
 
 describe('clocks and the catalogue (issue 3)', () => {
-  const chief = 'stw-chief';
+  const admin = 'admin';
 
   it('versions catalogue changes and keeps running cases on the version they started with', async () => {
     const running = (await open(openBody({ category: 'tax_consultation', title: '版本前' }))).body;
     expect(running.policy).toMatchObject({ catalogueVersion: 1, resolution: { value: 3, unit: 'working_days' } });
 
-    expect((await api().put('/api/catalogue/tax_consultation').set('X-Actor-Id', 'stw-point-1').send({ policy: { resolution: { value: 5, unit: 'working_days' } } })).status).toBe(403);
-    const bad = await api().put('/api/catalogue/tax_consultation').set('X-Actor-Id', chief).send({ policy: { resolution: { value: -1, unit: 'fortnights' } } });
+    expect((await api().put('/api/catalogue/tax_consultation').set(as('stw-point-1')).send({ policy: { resolution: { value: 5, unit: 'working_days' } } })).status).toBe(403);
+    const bad = await api().put('/api/catalogue/tax_consultation').set(as(admin)).send({ policy: { resolution: { value: -1, unit: 'fortnights' } } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.issues.map((i: { field: string }) => i.field)).toEqual(expect.arrayContaining(['body.policy.resolution.value', 'body.policy.resolution.unit']));
-    const changed = await api().put('/api/catalogue/tax_consultation').set('X-Actor-Id', chief).send({ policy: { resolution: { value: 5, unit: 'working_days' } }, note: '区政府新规' });
+    const changed = await api().put('/api/catalogue/tax_consultation').set(as(admin)).send({ policy: { resolution: { value: 5, unit: 'working_days' } }, note: '区政府新规' });
     expect(changed.status).toBe(200);
-    expect(changed.body).toMatchObject({ version: 2, changedBy: chief, note: '区政府新规', policy: { resolution: { value: 5, unit: 'working_days' }, response: { value: 1, unit: 'working_days' } } });
-    const history = await api().get('/api/catalogue/tax_consultation');
+    expect(changed.body).toMatchObject({ version: 2, changedBy: admin, note: '区政府新规', policy: { resolution: { value: 5, unit: 'working_days' }, response: { value: 1, unit: 'working_days' } } });
+    const history = await read('/api/catalogue/tax_consultation');
     expect(history.body.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
 
-    const after = await api().get(`/api/cases/${running.caseId}`);
+    const after = await read(`/api/cases/${running.caseId}`);
     expect(after.body.policy).toMatchObject({ catalogueVersion: 1, resolution: { value: 3, unit: 'working_days' } });
     expect(after.body.deadlines.resolutionDueAt).toBe(running.deadlines.resolutionDueAt);
     const fresh = (await open(openBody({ category: 'tax_consultation', title: '版本后' }))).body;
     expect(fresh.policy).toMatchObject({ catalogueVersion: 2, resolution: { value: 5, unit: 'working_days' } });
 
-    const created = await api().put('/api/catalogue/greening').set('X-Actor-Id', chief).send({ name: '绿化养护', departmentId: 'dept-urban' });
+    const created = await api().put('/api/catalogue/greening').set(as(admin)).send({ name: '绿化养护', departmentId: 'dept-urban' });
     expect(created.status).toBe(201);
-    expect((await api().put('/api/catalogue/unnamed_thing').set('X-Actor-Id', chief).send({})).body.error.issues[0].field).toBe('body.name');
-    expect((await api().put('/api/catalogue/greening').set('X-Actor-Id', chief).send({ departmentId: 'dept-none' })).status).toBe(400);
-    expect((await api().get('/api/catalogue/no_such_item')).status).toBe(404);
-    const retired = await api().put('/api/catalogue/greening').set('X-Actor-Id', chief).send({ active: false });
+    expect((await api().put('/api/catalogue/unnamed_thing').set(as(admin)).send({})).body.error.issues[0].field).toBe('body.name');
+    expect((await api().put('/api/catalogue/greening').set(as(admin)).send({ departmentId: 'dept-none' })).status).toBe(400);
+    expect((await read('/api/catalogue/no_such_item')).status).toBe(404);
+    const retired = await api().put('/api/catalogue/greening').set(as(admin)).send({ active: false });
     expect(retired.body).toMatchObject({ version: 2, active: false });
     expect((await open(openBody({ category: 'greening' }))).status).toBe(400);
   });
 
   it('shows clocks, pauses and resumes over HTTP, and lists paused cases', async () => {
     const id = (await open()).body.caseId as string;
-    const fresh = await api().get(`/api/cases/${id}`);
+    const fresh = await read(`/api/cases/${id}`);
     expect(fresh.body.clocks.response).toMatchObject({ running: true, paused: false, breached: false, metAt: null });
     expect(fresh.body.clocks.response.remainingWorkingMs).toBeGreaterThan(0);
     expect(fresh.body.calendar.data.source).toMatch(/^chinese-days@/);
     await act(id, 'acknowledge', 'stw-point-1');
-    expect((await act(id, 'supply-info', ENTERPRISE)).status).toBe(409); // nothing was asked
+    expect((await act(id, 'supply-info', 'ent-qianshu')).status).toBe(409); // nothing was asked
     const paused = await act(id, 'pause', 'stw-point-1', { reason: '请补充营业执照副本' });
     expect(paused.status).toBe(200);
     expect(paused.body.clocks.resolution).toMatchObject({ paused: true, running: false });
-    await eventually(async () => expect((await api().get('/api/cases').query({ paused: 'true' })).body.items.map((c: { id: string }) => c.id)).toContain(id));
-    expect((await act(id, 'supply-info', OTHER_ENTERPRISE)).status).toBe(403);
-    const resumed = await act(id, 'supply-info', ENTERPRISE, { info: '已上传' });
+    await eventually(async () => expect((await read('/api/cases').query({ paused: 'true' })).body.items.map((c: { id: string }) => c.id)).toContain(id));
+    expect((await act(id, 'supply-info', 'ent-changfeng')).status).toBe(404);
+    const resumed = await act(id, 'supply-info', 'ent-qianshu', { info: '已上传' });
     expect(resumed.body.clocks.resolution).toMatchObject({ paused: false });
     expect(resumed.body.pauses).toHaveLength(1);
   });
@@ -317,13 +342,13 @@ describe('clocks and the catalogue (issue 3)', () => {
 
   it('lists a case as at risk between its warning point and its deadline, then as overdue', async () => {
     const seconds = (value: number) => ({ value, unit: 'seconds' });
-    await api().put('/api/catalogue/risky_test').set('X-Actor-Id', chief).send({ name: '预警测试', policy: { response: seconds(8), escalation: { 2: seconds(600), 3: seconds(600) } } });
+    await api().put('/api/catalogue/risky_test').set(as(admin)).send({ name: '预警测试', policy: { response: seconds(8), escalation: { 2: seconds(600), 3: seconds(600) } } });
     const id = (await open(openBody({ category: 'risky_test', title: '预警示例' }))).body.caseId as string;
-    const listed = (q: Record<string, string>) => api().get('/api/cases').query(q).then((r) => r.body.items.map((c: { id: string }) => c.id) as string[]);
+    const listed = (q: Record<string, string>) => read('/api/cases', 'stw-chief').query(q).then((r) => r.body.items.map((c: { id: string }) => c.id) as string[]);
     expect(await listed({ atRisk: 'true' })).not.toContain(id);
     // warned at 75 % of 8 s: at risk from 6 s until the deadline at 8 s
     await eventually(async () => expect(await listed({ atRisk: 'true', buildingId: 'bld-tianan' })).toContain(id), { timeoutMs: 8_000, intervalMs: 100 });
-    const atRisk = await api().get(`/api/cases/${id}`);
+    const atRisk = await read(`/api/cases/${id}`);
     expect(atRisk.body.clocks.current).toMatchObject({ step: 'acknowledge', atRisk: true, overdue: false });
     expect(atRisk.body.history.find((e: { type: string }) => e.type === 'deadline_warning')).toMatchObject({ detail: { step: 'acknowledge', level: 1 } });
     await eventually(async () => expect(await listed({ overdue: 'true', level: '2' })).toContain(id), { timeoutMs: 8_000, intervalMs: 100 });
@@ -344,27 +369,28 @@ describe('departments (issue 4)', () => {
       ['dept-tax', 'assist'],
     ]);
     const tasks = await eventually(async () => {
-      const r = await api().get('/api/departments/dept-tax/tasks');
+      const r = await read('/api/departments/dept-tax/tasks', 'staff-tax');
       expect(r.body.items.map((t: { caseId: string }) => t.caseId)).toContain(id);
       return r.body.items;
     });
     expect(tasks.find((t: { caseId: string }) => t.caseId === id)).toMatchObject({ role: 'assist', case: { title: '联合办理' } });
-    expect((await api().get('/api/departments/dept-nowhere/tasks')).status).toBe(404);
+    expect((await read('/api/departments/dept-nowhere/tasks', 'manager-town')).status).toBe(404);
+    expect((await read('/api/departments/dept-tax/tasks', 'staff-market')).status).toBe(404); // another department's list
 
-    expect((await act(id, 'department-accept', 'dept-tax')).body.tasks[1].status).toBe('accepted');
-    expect((await act(id, 'department-accept', 'dept-police')).status).toBe(403);
-    const replied = await act(id, 'department-reply', 'dept-tax', { text: '无异议', attachments: [{ name: '意见.pdf', url: 'https://dept.example/files/1', size: 1024 }] });
+    expect((await act(id, 'department-accept', 'staff-tax')).body.tasks[1].status).toBe('accepted');
+    expect((await act(id, 'department-accept', 'staff-urban')).status).toBe(404); // no task: not its case
+    const replied = await act(id, 'department-reply', 'staff-tax', { text: '无异议', attachments: [{ name: '意见.pdf', url: 'https://dept.example/files/1', size: 1024 }] });
     expect(replied.body.tasks[1]).toMatchObject({ status: 'replied', reply: { attachments: [{ name: '意见.pdf' }] } });
-    const badAttachment = await act(id, 'department-reply', 'dept-market', { text: 'x', attachments: [{ name: 'a', url: 'not a url' }] });
+    const badAttachment = await act(id, 'department-reply', 'staff-market', { text: 'x', attachments: [{ name: 'a', url: 'not a url' }] });
     expect(badAttachment.status).toBe(400);
     expect(badAttachment.body.error.issues[0].field).toBe('body.attachments.0.url');
-    expect((await act(id, 'department-return', 'dept-market', {})).status).toBe(400);
-    const returned = await act(id, 'department-return', 'dept-market', { reason: '非本部门职责' });
+    expect((await act(id, 'department-return', 'staff-market', {})).status).toBe(400);
+    const returned = await act(id, 'department-return', 'staff-market', { reason: '非本部门职责' });
     expect(returned.body.tasks[0]).toMatchObject({ status: 'returned', returned: { reason: '非本部门职责' } });
     await eventually(async () => {
-      const open = await api().get('/api/departments/dept-market/tasks');
+      const open = await read('/api/departments/dept-market/tasks', 'staff-market');
       expect(open.body.items.map((t: { caseId: string }) => t.caseId)).not.toContain(id);
-      const all = await api().get('/api/departments/dept-market/tasks?status=all');
+      const all = await read('/api/departments/dept-market/tasks?status=all', 'staff-market');
       expect(all.body.items.find((t: { caseId: string }) => t.caseId === id)).toMatchObject({ status: 'returned' });
     });
   });
@@ -380,20 +406,29 @@ describe('reference and documentation', () => {
     }
     expect(res.body.components.schemas.OpenCase.properties.enterprise.properties.creditCode).toBeDefined();
     expect(res.body.components.schemas.OpenCase.additionalProperties).toBe(false);
+    expect(res.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    // every operation but the public ones names the bearer scheme and documents 401 and 403
+    for (const [path, ops] of Object.entries(res.body.paths as Record<string, Record<string, { security: unknown[]; responses: Record<string, unknown> }>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const isPublic = ['/api/health', '/api/openapi.json', '/api/departments/{id}/callback'].includes(path);
+        expect({ path, method, security: op.security }).toEqual({ path, method, security: isPublic ? [] : [{ bearer: [] }] });
+        if (!isPublic) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403']));
+      }
+    }
   });
 
   it('lists the catalogue and the directory', async () => {
-    const cats = await api().get('/api/catalogue');
+    const cats = await read('/api/catalogue', 'ent-qianshu');
     expect(cats.body.items.find((c: { code: string }) => c.code === 'outdoor_promotion')).toMatchObject({
       name: '外摆活动审批',
       version: 1,
       departmentId: 'dept-urban',
       policy: { resolution: { value: 2, unit: 'working_days' }, warnAt: 0.75, extensionCap: { value: 30, unit: 'working_days' } },
     });
-    const dir = await api().get('/api/directory');
-    expect(dir.body.stewards.filter((s: { level: number }) => s.level === 1)).toHaveLength(4);
+    const dir = await read('/api/directory');
+    expect(dir.body.stewards.filter((s: { level: number; townId: string }) => s.level === 1 && s.townId === 'town-changshou')).toHaveLength(4);
     expect(dir.body.buildings).toHaveLength(4);
-    expect((await api().get('/api/nothing-here')).status).toBe(404);
+    expect((await read('/api/nothing-here')).status).toBe(404);
   });
 });
 
@@ -402,19 +437,19 @@ describe('when no worker serves the case', () => {
     const { client, connection } = createTemporalClient({ address: stack.address, namespace: 'default' });
     const errors: unknown[] = [];
     const logger = Object.assign(Object.create(silentLogger), { error: (o: unknown) => errors.push(o) });
-    const app = createApp({ db: stack.db, temporal: client, taskQueue: 'no-worker-here', logger, actionWaitMs: 1000 });
+    const app = stack.appWith({ temporal: client, taskQueue: 'no-worker-here', logger, actionWaitMs: 1000 });
     let caseId: string | undefined;
     try {
-      const opened = await request(app).post('/api/cases').set('X-Actor-Id', ENTERPRISE).send(openBody());
+      const opened = await request(app).post('/api/cases').set(as('ent-qianshu')).send(openBody());
       expect(opened.status).toBe(202);
       caseId = opened.body.caseId;
       expect(opened.headers.location).toBe(`/api/cases/${caseId}`);
-      const read = await request(app).get(`/api/cases/${caseId}`);
+      const read = await request(app).get(`/api/cases/${caseId}`).set(as('ent-qianshu'));
       expect(read.status).toBe(503);
       expect(read.body.error.message).toMatch(/worker/);
-      const action = await request(app).post(`/api/cases/${caseId}/acknowledge`).set('X-Actor-Id', 'stw-point-1').send({});
+      const action = await request(app).post(`/api/cases/${caseId}/acknowledge`).set(as('stw-point-1')).send({});
       expect({ status: action.status, errors }).toMatchObject({ status: 503, errors: [] });
-      expect(action.body.error.message).toMatch(/check the case before retrying/);
+      expect(action.body.error.message).toMatch(/is a worker running/);
     } finally {
       if (caseId) await client.workflow.getHandle(`case-${caseId}`).terminate('test over').catch(() => undefined);
       await connection.close();
@@ -431,15 +466,15 @@ describe('when Temporal is unreachable', () => {
     await seedDemo(db);
     await createCatalogueStore(db).seed(loadCatalogue());
     const { client, connection } = createTemporalClient({ address: `127.0.0.1:${await freePort()}`, namespace: 'default' });
-    const app = createApp({ db, temporal: client, taskQueue: 'nowhere', logger: silentLogger });
+    const app = stack.appWith({ db, temporal: client, taskQueue: 'nowhere', logger: silentLogger });
     try {
-      const res = await request(app).post('/api/cases').set('X-Actor-Id', ENTERPRISE).set('Idempotency-Key', 'down-key-0001').send(openBody());
+      const res = await request(app).post('/api/cases').set(as('ent-qianshu')).set('Idempotency-Key', 'down-key-0001').send(openBody());
       expect(res.status).toBe(503);
       expect(res.body.error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/unreachable.*nothing was changed/) });
       expect(await db.case.count()).toBe(0);
       expect(await db.idempotencyKey.count()).toBe(0); // the key is free for the retry
-      expect((await request(app).get('/api/cases/C20260101-ABCDEF')).status).toBe(503);
-      expect((await request(app).post('/api/cases/C20260101-ABCDEF/acknowledge').set('X-Actor-Id', 'stw-point-1').send({})).status).toBe(503);
+      expect((await request(app).get('/api/cases/C20260101-ABCDEF').set(as('stw-point-1'))).status).toBe(503);
+      expect((await request(app).post('/api/cases/C20260101-ABCDEF/acknowledge').set(as('stw-point-1')).send({})).status).toBe(503);
     } finally {
       await connection.close().catch(() => undefined);
       await db.$disconnect();

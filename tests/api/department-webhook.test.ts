@@ -17,7 +17,8 @@ let sink: Awaited<ReturnType<typeof startHttpSink>>;
 beforeAll(async () => {
   stack = await startStack();
   sink = await startHttpSink(() => ({ status: 200, body: { reference: 'XF-0001' } }));
-  await stack.db.department.update({ where: { id: 'dept-fire' }, data: { adapter: 'webhook', webhookUrl: `${sink.url}/steward`, webhookSecret: SECRET } });
+  // stored sealed, as the directory administration stores it
+  await stack.db.department.update({ where: { id: 'dept-fire' }, data: { adapter: 'webhook', webhookUrl: `${sink.url}/steward`, webhookSecret: stack.secrets.seal(SECRET) } });
 });
 
 afterAll(async () => {
@@ -31,11 +32,12 @@ const callback = (body: object, headers: Record<string, string>) =>
 it('delivers the dispatch signed and takes the department\'s signed callbacks; bad signatures change nothing', async () => {
   const opened = await request(stack.app)
     .post('/api/cases')
-    .set('X-Actor-Id', ENTERPRISE)
+    .set(await stack.auth('ent-qianshu'))
     .send({ buildingId: 'bld-tianan', enterprise: { creditCode: ENTERPRISE }, category: 'fire_safety', title: '消防验收', description: '装修后需消防验收', contact: { name: '周经理', phone: '13900000001' } });
   const id = opened.body.caseId as string;
-  await request(stack.app).post(`/api/cases/${id}/acknowledge`).set('X-Actor-Id', 'stw-point-1').send({});
-  await request(stack.app).post(`/api/cases/${id}/dispatch`).set('X-Actor-Id', 'stw-point-1').send({ departmentId: 'dept-fire' });
+  const steward = await stack.auth('stw-point-1');
+  await request(stack.app).post(`/api/cases/${id}/acknowledge`).set(steward).send({});
+  await request(stack.app).post(`/api/cases/${id}/dispatch`).set(steward).send({ departmentId: 'dept-fire' });
 
   const delivered = await eventually(() => {
     const r = sink.received.find((x) => JSON.parse(x.body).caseId === id);
@@ -46,7 +48,7 @@ it('delivers the dispatch signed and takes the department\'s signed callbacks; b
   const payload = JSON.parse(delivered.body);
   expect(payload).toMatchObject({ event: 'case.dispatched', role: 'lead', callbackUrl: expect.stringMatching(/\/api\/departments\/dept-fire\/callback$/) });
   await eventually(async () => {
-    const s = await request(stack.app).get(`/api/cases/${id}`);
+    const s = await request(stack.app).get(`/api/cases/${id}`).set(steward);
     expect(s.body.tasks[0]).toMatchObject({ status: 'dispatched', delivery: { adapter: 'webhook', reference: 'XF-0001' } });
   });
 
@@ -60,7 +62,11 @@ it('delivers the dispatch signed and takes the department\'s signed callbacks; b
   expect(stale.status).toBe(401);
   expect(stale.body.error.message).toMatch(/stale/);
   expect((await callback(reply, {})).status).toBe(401);
-  const untouched = await request(stack.app).get(`/api/cases/${id}`);
+  // nor can another department's staff or system answer for the fire brigade on the plain routes
+  expect((await request(stack.app).post(`/api/cases/${id}/department-reply`).set(await stack.auth('staff-market')).send({ text: '冒名答复' })).status).toBe(404);
+  expect((await request(stack.app).post(`/api/cases/${id}/department-reply`).set(await stack.auth('dept-market-system')).send({ text: '冒名答复' })).status).toBe(404);
+  expect((await request(stack.app).post(`/api/cases/${id}/department-reply`).set(steward).send({ text: '冒名答复' })).status).toBe(403);
+  const untouched = await request(stack.app).get(`/api/cases/${id}`).set(steward);
   expect(untouched.body.stage).toBe('in_progress');
   expect(untouched.body.history.some((e: { type: string }) => e.type === 'department_replied')).toBe(false);
 

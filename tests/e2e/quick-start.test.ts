@@ -3,7 +3,7 @@
  * server, worker, API, migrations, demo seed), driven over real HTTP from open to closed,
  * then stopped with SIGINT as Ctrl-C would.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,8 @@ let dir: string;
 let child: ChildProcess;
 let output = '';
 let base: string;
+let env: NodeJS.ProcessEnv;
+const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'steward-e2e-'));
@@ -31,20 +33,23 @@ beforeAll(async () => {
     }),
   );
   const port = await freePort();
+  env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PORT: String(port),
+    LOCAL_IDP_PORT: String(await freePort()),
+    KEY_FILE: path.join(dir, 'keys.json'),
+    DATABASE_URL: `file:${path.join(dir, 'steward.db')}`,
+    TEMPORAL_DB_FILE: path.join(dir, 'temporal.db'),
+    TEMPORAL_DEV_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    TEMPORAL_CLI: temporalBinaries().cli,
+    CATALOGUE_FILE: catalogue,
+    LOG_LEVEL: 'warn',
+  };
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PORT: String(port),
-      DATABASE_URL: `file:${path.join(dir, 'steward.db')}`,
-      TEMPORAL_DB_FILE: path.join(dir, 'temporal.db'),
-      TEMPORAL_DEV_PORT: String(await freePort()),
-      TEMPORAL_UI_PORT: String(await freePort()),
-      TEMPORAL_CLI: temporalBinaries().cli,
-      CATALOGUE_FILE: catalogue,
-      LOG_LEVEL: 'warn',
-    },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (output += d));
@@ -61,10 +66,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function call(method: string, url: string, actor: string | null, body?: unknown) {
+/** A bearer token the way the README gets one: `npm run token -- <user>` against the service's own provider. */
+function tokenFor(user: string): string {
+  tokens[user] ??= execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', user], { cwd: REPO, env, encoding: 'utf8' }).trim();
+  return tokens[user]!;
+}
+
+async function call(method: string, url: string, user: string | null, body?: unknown) {
   const res = await fetch(`${base}${url}`, {
     method,
-    headers: { 'content-type': 'application/json', ...(actor ? { 'x-actor-id': actor } : {}) },
+    headers: { 'content-type': 'application/json', ...(user ? { authorization: `Bearer ${tokenFor(user)}` } : {}) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
@@ -73,9 +84,11 @@ async function call(method: string, url: string, actor: string | null, body?: un
 it('opens a case over HTTP, drives it to closed, reads it back, and stops cleanly on SIGINT', async () => {
   expect(output).toMatch(/Temporal Web UI:\s+http:\/\/127\.0\.0\.1:\d+/);
   expect(output).toContain(`API:               ${base}`);
+  expect(output).toMatch(/Sign in:\s+http:\/\/127\.0\.0\.1:\d+/);
+  expect((await call('GET', '/directory', null)).status).toBe(401);
 
   const started = Date.now();
-  const opened = await call('POST', '/cases', ENTERPRISE, {
+  const opened = await call('POST', '/cases', 'ent-yueda', {
     buildingId: 'bld-yueda',
     enterprise: { creditCode: ENTERPRISE },
     category: 'outdoor_promotion',
@@ -91,22 +104,22 @@ it('opens a case over HTTP, drives it to closed, reads it back, and stops cleanl
 
   expect((await call('POST', `/cases/${id}/acknowledge`, 'stw-point-4', {})).status).toBe(200);
   expect((await call('POST', `/cases/${id}/dispatch`, 'stw-point-4', { departmentId: 'dept-urban', instructions: '核定摆位与时段' })).status).toBe(200);
-  expect((await call('POST', `/cases/${id}/department-reply`, 'dept-urban', { text: '准予外摆，限周六 10:00-18:00' })).body.stage).toBe('pending_approval');
+  expect((await call('POST', `/cases/${id}/department-reply`, 'staff-urban', { text: '准予外摆，限周六 10:00-18:00' })).body.stage).toBe('pending_approval');
   expect((await call('POST', `/cases/${id}/approve`, 'stw-area-west', { note: '分楼长审核通过' })).body.stage).toBe('resolved');
-  await eventually(async () => expect((await call('GET', `/cases/${id}`, null)).body.stage).toBe('follow_up'), { timeoutMs: 15_000, intervalMs: 200 });
+  await eventually(async () => expect((await call('GET', `/cases/${id}`, 'ent-yueda')).body.stage).toBe('follow_up'), { timeoutMs: 15_000, intervalMs: 200 });
   const closed = await call('POST', `/cases/${id}/follow-up`, 'stw-point-4', { satisfaction: 'satisfied' });
   expect(closed.body).toMatchObject({ stage: 'closed', satisfaction: 'satisfied' });
   const elapsedMs = Date.now() - started;
 
   const read = await eventually(async () => {
-    const r = await call('GET', `/cases/${id}`, null);
+    const r = await call('GET', `/cases/${id}`, 'ent-yueda');
     expect(r.body.source).toBe('database');
     return r;
   });
   const events = read.body.history as { seq: number; type: string }[];
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   expect(events.at(-1)!.type).toBe('closed');
-  const listed = await call('GET', `/cases?stage=closed&buildingId=bld-yueda`, null);
+  const listed = await call('GET', `/cases?stage=closed&buildingId=bld-yueda`, 'manager-town');
   expect(listed.body.items.map((c: { id: string }) => c.id)).toContain(id);
   // the figures the closing note reports
   console.log(`e2e: ${events.length} events, opened → closed in ${elapsedMs} ms (2 s of it the follow-up delay)`);

@@ -9,7 +9,12 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import type { Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { NotificationChannel, OutgoingNotification } from '../../src/adapters/notification-channel';
-import { createApp } from '../../src/api/app';
+import { type AppDeps, createApp } from '../../src/api/app';
+import type { RouteEntry } from '../../src/auth/access';
+import { createTokenVerifier } from '../../src/auth/verify';
+import { createSecretBox, type SecretBox } from '../../src/security/secrets';
+import { DEMO, DEMO_PASSWORD } from '../../src/db/seed';
+import { type Idp, spawnIdp } from './idp';
 import { createDb, type Db } from '../../src/db/client';
 import { migrateDeploy } from '../../src/db/migrate';
 import { seedDemo } from '../../src/db/seed';
@@ -18,6 +23,8 @@ import { createCatalogueStore } from '../../src/catalogue-store';
 import { silentLogger } from '../../src/logger';
 import { createCaseWorker, createTemporalClient } from '../../src/runtime';
 import { startDevServer } from './temporal';
+
+export const AUDIENCE = 'steward-api';
 
 const s = (value: number) => ({ value, unit: 'seconds' as const });
 
@@ -43,13 +50,38 @@ export function recordingChannel() {
 }
 
 export interface Stack {
-  app: Express;
+  app: Express & { locals: { routes: RouteEntry[] } };
   db: Db;
   client: Client;
   sent: OutgoingNotification[];
   address: string;
+  secrets: SecretBox;
+  /** the real local OpenID provider the app trusts */
+  idp: Idp;
+  /** a bearer access token for a demo user (or any person the test registered), from the provider */
+  token(subject: string): Promise<string>;
+  /** `Authorization` header value for a subject */
+  auth(subject: string): Promise<{ Authorization: string }>;
+  /** a department system's client-credentials token */
+  machineToken(clientId: string): Promise<string>;
+  /** builds another app on the stack's database and identity provider (e.g. one with no worker) */
+  appWith(overrides: Partial<AppDeps>): Express;
   stop(): Promise<void>;
 }
+
+/** Client secrets of the demo department systems on the test provider. */
+export const MACHINE_SECRETS: Record<string, string> = Object.fromEntries(DEMO.machines.map((m) => [m.clientId, `test-secret-${m.clientId}`]));
+
+/** Extra people a test registers (with roles granted in the database) can sign in too. */
+export const EXTRA_USERS = [
+  { subject: 'chief-only', name: '只任总楼长' },
+  { subject: 'other-town-point', name: '外街道点楼长' },
+  { subject: 'other-town-manager', name: '外街道督查' },
+  { subject: 'nobody', name: '无角色用户' },
+];
+
+/** A test keyring for database secrets (never a deployment's). */
+export const TEST_SECRET_KEYS = [{ id: 'test-1', key: Buffer.alloc(32, 7) }];
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
@@ -66,24 +98,45 @@ export async function startStack(): Promise<Stack> {
   await catalogue.seed(loadCatalogue());
   await catalogue.change('quick_test', { name: '测试事项', policy: QUICK_TEST_POLICY }, 'test-setup');
   const { channel, sent } = recordingChannel();
+  const secrets = createSecretBox(TEST_SECRET_KEYS);
   const target = { address: server.address, namespace: 'default' };
   const taskQueue = 'api-test';
-  const { worker, connection } = await createCaseWorker({ db, logger: silentLogger, target, taskQueue, channels: { log: channel }, workflowBundle: await bundle });
+  const { worker, connection } = await createCaseWorker({ db, logger: silentLogger, target, taskQueue, secrets, channels: { log: channel }, workflowBundle: await bundle });
   const running = worker.run();
   const { client, connection: clientConnection } = createTemporalClient(target);
+  const idp = await spawnIdp({
+    audience: AUDIENCE,
+    users: [...DEMO.users.map(({ subject, name }) => ({ subject, name })), ...EXTRA_USERS],
+    password: DEMO_PASSWORD,
+    machines: DEMO.machines.map((m) => ({ clientId: m.clientId, clientSecret: MACHINE_SECRETS[m.clientId]! })),
+  });
+  const verifier = createTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE, clockToleranceS: 0 });
   // quiet hours off: what these tests see must not depend on the hour they run at
-  const app = createApp({ db, temporal: client, taskQueue, logger: silentLogger, quietHours: false, actionWaitMs: 10_000 });
+  const base: AppDeps = { db, temporal: client, taskQueue, logger: silentLogger, verifier, secrets, quietHours: false, actionWaitMs: 10_000, rateLimitPerMinute: 10_000 };
+  const app = createApp(base);
+  const tokens = new Map<string, Promise<string>>();
+  const token = (subject: string) => {
+    if (!tokens.has(subject)) tokens.set(subject, MACHINE_SECRETS[subject] ? idp.machineToken(subject, MACHINE_SECRETS[subject]!) : idp.userToken(subject));
+    return tokens.get(subject)!;
+  };
   return {
     app,
     db,
     client,
     sent,
     address: server.address,
+    secrets,
+    idp,
+    token,
+    auth: async (subject) => ({ Authorization: `Bearer ${await token(subject)}` }),
+    machineToken: token,
+    appWith: (overrides) => createApp({ ...base, ...overrides }),
     async stop() {
       worker.shutdown();
       await running;
       await Promise.all([connection.close(), clientConnection.close()]);
       await db.$disconnect();
+      await idp.stop();
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
