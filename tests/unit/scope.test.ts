@@ -33,18 +33,18 @@ const state = (over: Partial<Pick<CaseState, 'owner' | 'escalations' | 'tasks'>>
 
 describe('stateInScope (a case the read model has not recorded yet)', () => {
   it.each([
-    ['the filing enterprise', { ...nobody, enterpriseIds: ['ENT1'] }, true],
-    ['another enterprise', { ...nobody, enterpriseIds: ['ENT2'] }, false],
-    ["the building's 点楼长", { ...nobody, posts: [point1] }, true],
-    ['another building\'s 点楼长', { ...nobody, posts: [point2] }, false],
-    ["the area's 分楼长", { ...nobody, posts: [area] }, true],
-    ['another area\'s 分楼长', { ...nobody, posts: [areaWest] }, false],
-    ["the town's 总楼长", { ...nobody, posts: [chief] }, true],
-    ["the town's manager", { ...nobody, managerTowns: ['town-a'] }, true],
-    ["another town's manager", { ...nobody, managerTowns: ['town-b'] }, false],
-    ['a district-wide manager', { ...nobody, managerTowns: [null] }, true],
+    ['the filing enterprise', true, { ...nobody, enterpriseIds: ['ENT1'] }],
+    ['another enterprise', false, { ...nobody, enterpriseIds: ['ENT2'] }],
+    ["the building's 点楼长", true, { ...nobody, posts: [point1] }],
+    ['another building\'s 点楼长', false, { ...nobody, posts: [point2] }],
+    ["the area's 分楼长", true, { ...nobody, posts: [area] }],
+    ['another area\'s 分楼长', false, { ...nobody, posts: [areaWest] }],
+    ["the town's 总楼长", true, { ...nobody, posts: [chief] }],
+    ["the town's manager", true, { ...nobody, managerTowns: ['town-a'] }],
+    ["another town's manager", false, { ...nobody, managerTowns: ['town-b'] }],
+    ['a district-wide manager', true, { ...nobody, managerTowns: [null] }],
     ['an administrator only', false, { ...nobody, admin: true }],
-    ['a department without a task', { ...nobody, departmentIds: ['dept-tax'] }, false],
+    ['a department without a task', false, { ...nobody, departmentIds: ['dept-tax'] }],
   ] as [string, boolean, Principal][])('%s → %s', (_name, expected, p) => {
     expect(stateInScope(p, state())).toBe(expected);
   });
