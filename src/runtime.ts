@@ -3,6 +3,7 @@
  * only code that turns configuration into live connections, adapters and a running worker.
  */
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { portalConnector, webhookConnector } from './adapters/department-connector';
@@ -26,6 +27,8 @@ export interface TemporalTarget {
   namespace: string;
   tls?: boolean;
   apiKey?: string;
+  /** encrypts payloads on their way to Temporal and decrypts them back (src/temporal/codec.ts) */
+  payloadCodec?: PayloadCodec;
 }
 
 export function temporalTarget(config: Config, address: string): TemporalTarget {
@@ -36,6 +39,9 @@ export function temporalTarget(config: Config, address: string): TemporalTarget 
     ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY } : {}),
   };
 }
+
+// client and worker must share the codec, or one side cannot read what the other wrote
+const dataConverter = (t: TemporalTarget) => (t.payloadCodec ? { dataConverter: { payloadCodecs: [t.payloadCodec] } } : {});
 
 const connectionOptions = (t: TemporalTarget) => ({
   address: t.address,
@@ -55,7 +61,7 @@ export function createTemporalClient(t: TemporalTarget): { client: Client; conne
     // retry rides out a blip, then the caller gets a 503 and retries on their own terms
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
   });
-  return { client: new Client({ connection, namespace: t.namespace }), connection };
+  return { client: new Client({ connection, namespace: t.namespace, ...dataConverter(t) }), connection };
 }
 
 export interface WorkerDeps {
@@ -89,6 +95,7 @@ export async function createCaseWorker({ db, logger, target, taskQueue, channels
     namespace: target.namespace,
     taskQueue,
     activities,
+    ...dataConverter(target),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
   });
   return { worker, connection };

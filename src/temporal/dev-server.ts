@@ -37,6 +37,12 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port (ignored when headless). Default: a free port. */
   uiPort?: number;
+  /**
+   * Remote codec endpoint the Web UI decodes payloads through (`--ui-codec-endpoint`), e.g.
+   * `http://127.0.0.1:3000/api/codec`; the UI posts to `<endpoint>/decode` from the browser.
+   * Ignored when headless.
+   */
+  codecEndpoint?: string;
   /** Disable the Web UI. Default: false. */
   headless?: boolean;
   /** Server log level. Default: warn. */
@@ -158,7 +164,10 @@ async function startOnce(opts: DevServerOptions): Promise<DevServerHandle> {
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--db-filename', dbFilename];
   args.push('--log-level', opts.logLevel ?? 'warn');
   if (headless) args.push('--headless');
-  else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+  else {
+    args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+    if (opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
+  }
   if (namespace !== 'default') args.push('--namespace', namespace);
   for (const [name, type] of Object.entries(opts.searchAttributes ?? {})) {
     args.push('--search-attribute', `${name}=${type}`);
