@@ -46,7 +46,7 @@ async function main() {
   const db = createDb(databaseUrl);
   await seedDemo(db);
   const codec = new EncryptionCodec(parseKeys(`bench-1:${randomBytes(32).toString('base64')}`));
-  const secrets = createSecretBox([{ id: 'bench', key: randomBytes(32) }]);
+  const secrets = createSecretBox(parseKeys(`bench-2:${randomBytes(32).toString('base64')}`, 'SECRET_KEYS'));
 
   const setups = await Promise.all(
     MODES.map(async (mode) => {

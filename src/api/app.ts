@@ -34,8 +34,8 @@ export interface AppDeps {
   verifier: TokenVerifier;
   /** opens and seals secrets stored in the database */
   secrets: SecretBox;
-  /** the payload codec, for the Temporal Web UI's codec endpoint; none: no endpoint */
-  codec?: PayloadCodec;
+  /** the payload codec, served to the Temporal Web UI and CLI at /api/codec */
+  codec: PayloadCodec;
   officeHours?: OfficeHours;
   /** hold non-urgent notifications outside office hours (QUIET_HOURS) */
   quietHours?: boolean;
@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
   app.use(referenceRouter(access, directory));
   app.use(auditRouter(access, db));
   app.use(adminRouter(access, db, secrets));
-  if (codec) app.use(codecRouter(access, codec));
+  app.use(codecRouter(access, codec));
   app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));
   app.locals.routes = access.routes;

@@ -18,7 +18,7 @@ import type { Directory } from './directory';
 import { conflict, forbidden, HttpError, invalidField, notFound, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
 import type { Principal } from '../auth/principal';
-import { caseScope, departmentOnly } from '../auth/scope';
+import { caseScope, departmentOnly, stateInScope } from '../auth/scope';
 import { answersFor } from '../auth/principal';
 import type { CaseFacts } from '../auth/actor';
 import type { StewardChain } from '../domain/case-model';
@@ -133,15 +133,50 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
 
   /** The case as this principal may see it: 404 when it is outside their scope. */
   async function get(caseId: string, principal: Principal) {
-    const row = await db.case.findFirst({ where: { id: caseId, ...caseScope(principal) }, select: { stage: true } });
-    if (!row) throw notFound(`case ${caseId} not found`);
-    const state = await read(caseId, row.stage as CaseState['stage']);
+    const found = await locate(caseId, principal);
+    const state = found.live ?? (await read(caseId, found.stage));
     return departmentOnly(principal) ? departmentView(state, principal) : state;
+  }
+
+  /**
+   * Finds a case the principal may see, by its read-model row, or — while its first write is
+   * still on its way — by the workflow's live state. Outside their scope it does not exist (404).
+   */
+  async function locate(caseId: string, principal: Principal): Promise<{ facts: CaseFacts & { townId: string }; stage?: CaseState['stage']; live?: CaseView }> {
+    const row = await db.case.findFirst({
+      where: { id: caseId, ...caseScope(principal) },
+      select: { stage: true, enterpriseId: true, ownerStewardId: true, townId: true, snapshot: true, tasks: { select: { departmentId: true } } },
+    });
+    if (row) {
+      const facts = {
+        enterpriseId: row.enterpriseId,
+        ownerStewardId: row.ownerStewardId,
+        townId: row.townId,
+        chain: (row.snapshot as unknown as { chain: StewardChain }).chain,
+        departmentIds: [...new Set(row.tasks.map((t) => t.departmentId))],
+      };
+      return { facts, stage: row.stage as CaseState['stage'] };
+    }
+    if (await db.case.findUnique({ where: { id: caseId }, select: { id: true } })) throw notFound(`case ${caseId} not found`);
+    const live = await liveState(caseId);
+    if (!stateInScope(principal, live)) throw notFound(`case ${caseId} not found`);
+    const facts = {
+      enterpriseId: live.parties.enterprise.id,
+      ownerStewardId: live.owner.id,
+      townId: live.parties.building.townId,
+      chain: live.chain,
+      departmentIds: [...new Set(live.tasks.map((t) => t.departmentId))],
+    };
+    return { facts, live };
   }
 
   /** What the case's own enterprise, stewards and managers see, minus nothing. */
   async function read(caseId: string, stage?: CaseState['stage']): Promise<CaseView> {
     if (stage && isTerminal(stage)) return (await fromDatabase(caseId))!;
+    return liveState(caseId);
+  }
+
+  async function liveState(caseId: string): Promise<CaseView> {
     try {
       return view(await bounded(() => handle(caseId).query(getCaseStateQuery)), 'workflow');
     } catch (err) {
@@ -296,20 +331,7 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
   }
 
   /** What actor resolution needs to know about a case the principal can see (404 otherwise). */
-  async function facts(caseId: string, principal: Principal): Promise<CaseFacts & { townId: string }> {
-    const row = await db.case.findFirst({
-      where: { id: caseId, ...caseScope(principal) },
-      select: { enterpriseId: true, ownerStewardId: true, townId: true, snapshot: true, tasks: { select: { departmentId: true } } },
-    });
-    if (!row) throw notFound(`case ${caseId} not found`);
-    return {
-      enterpriseId: row.enterpriseId,
-      ownerStewardId: row.ownerStewardId,
-      townId: row.townId,
-      chain: (row.snapshot as unknown as { chain: StewardChain }).chain,
-      departmentIds: [...new Set(row.tasks.map((t) => t.departmentId))],
-    };
-  }
+  const facts = async (caseId: string, principal: Principal) => (await locate(caseId, principal)).facts;
 
   return { open, get, read, act, list, facts };
 }

@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { Config } from '../config';
 import { DEMO, DEMO_PASSWORD } from '../db/seed';
 import { createTokenVerifier } from './verify';
+// local-idp loads oidc-provider itself only when the demo provider starts
+import { loadOrCreateIdpKeys, startLocalIdp } from './local-idp';
 
 export interface Identity {
   verifier: ReturnType<typeof createTokenVerifier>;
@@ -51,8 +53,6 @@ export async function identityFromConfig(config: IdentityConfig, opts: { console
     createTokenVerifier({ issuer, audience: config.OIDC_AUDIENCE, subjectClaim: config.OIDC_SUBJECT_CLAIM, clockToleranceS: config.OIDC_CLOCK_TOLERANCE_S });
   if (config.OIDC_ISSUER) return { verifier: verifierFor(config.OIDC_ISSUER), issuer: config.OIDC_ISSUER, stop: async () => {} };
 
-  // loaded only here: production deployments never load the demo provider
-  const { startLocalIdp, loadOrCreateIdpKeys } = await import('./local-idp');
   const files = localIdpFiles(config);
   const idp = await startLocalIdp({
     port: config.LOCAL_IDP_PORT,

@@ -216,7 +216,11 @@ export async function startLocalIdp(opts: LocalIdpOptions): Promise<LocalIdp> {
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     clientBasedCORS: () => false,
     ttl: {
-      AccessToken: ttl,
+      // demo password grant only: a caller may ask for a shorter life (tests of expired tokens), never a longer one
+      AccessToken: (ctx: { oidc?: { params?: Record<string, unknown> } } | undefined) => {
+        const asked = ctx?.oidc?.params?.grant_type === 'password' ? String(ctx.oidc.params.expires_in ?? '') : '';
+        return /^\d+$/.test(asked) ? Math.max(1, Math.min(Number(asked), ttl)) : ttl;
+      },
       ClientCredentials: ttl,
       AuthorizationCode: 60,
       IdToken: 3600,
@@ -248,7 +252,7 @@ export async function startLocalIdp(opts: LocalIdpOptions): Promise<LocalIdp> {
       const value = await token.save();
       ctx.body = { access_token: value, token_type: 'Bearer', expires_in: token.expiration, scope: API_SCOPE };
     },
-    ['username', 'password', 'scope', 'resource'],
+    ['username', 'password', 'scope', 'resource', 'expires_in'],
   );
 
   const oidc = provider.callback();

@@ -3,6 +3,7 @@
  * single cases and task lists are all cut by the same rule; a case outside it is simply not found.
  */
 import type { Prisma } from '../generated/sqlite/client';
+import type { CaseState } from '../domain/case-model';
 import { answersFor, districtWide, type Principal } from './principal';
 
 /** The cases a principal may read, as a Prisma filter (`{ id: { in: [] } }` when none). */
@@ -32,4 +33,21 @@ export const departmentOnly = (p: Principal): boolean =>
 export function directoryTowns(p: Principal): string[] | 'all' {
   if (districtWide(p) || p.admin) return 'all';
   return [...new Set([...p.posts.map((s) => s.townId), ...p.managerTowns.filter((t): t is string => !!t)])];
+}
+
+/**
+ * The same rule as caseScope, for a case the read model has not recorded yet (its first write is
+ * still on its way): checked against the workflow's live state.
+ */
+export function stateInScope(p: Principal, s: Pick<CaseState, 'parties' | 'owner' | 'escalations' | 'tasks'>): boolean {
+  if (districtWide(p)) return true;
+  const b = s.parties.building;
+  if (p.enterpriseIds.includes(s.parties.enterprise.id) || p.managerTowns.includes(b.townId)) return true;
+  const owners = new Set([s.owner.id, ...s.escalations.flatMap((e) => [e.fromStewardId, e.toStewardId])]);
+  for (const post of p.posts) {
+    if (owners.has(post.stewardId)) return true;
+    if (post.level === 3 ? post.townId === b.townId : post.level === 2 ? post.areaId === b.areaId : post.buildingIds.includes(b.id)) return true;
+  }
+  const departments = answersFor(p);
+  return s.tasks.some((t) => departments.includes(t.departmentId));
 }

@@ -3,14 +3,9 @@
  * sealed at rest with SECRET_KEYS: `enc:v1:<kid>:<base64 iv|ciphertext|tag>`. A value written
  * before sealing existed opens as itself, so old rows keep working until they are re-saved.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { type Config, ConfigError } from '../config';
-
-export interface SecretKey {
-  id: string;
-  key: Buffer;
-}
+import { decrypt, encrypt, type Keyring, loadOrCreateKeyFile, parseKeys } from './keyring';
 
 export interface SecretBox {
   seal(plain: string): string;
@@ -21,28 +16,17 @@ export interface SecretBox {
 const PREFIX = 'enc:v1:';
 const AAD = Buffer.from('steward-appeals/db-secret/v1');
 
-export function createSecretBox(keys: SecretKey[]): SecretBox {
-  const [current] = keys;
-  if (!current) throw new Error('SECRET_KEYS: at least one key is needed');
-  const byId = new Map(keys.map((k) => [k.id, k.key]));
+export function createSecretBox(keyring: Keyring): SecretBox {
   return {
     seal(plain) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', current.key, iv).setAAD(AAD);
-      const body = Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-      return `${PREFIX}${current.id}:${body.toString('base64')}`;
+      const { kid, data } = encrypt(keyring, Buffer.from(plain, 'utf8'), AAD);
+      return `${PREFIX}${kid}:${Buffer.from(data).toString('base64')}`;
     },
     open(stored) {
       if (!stored.startsWith(PREFIX)) return stored;
       const rest = stored.slice(PREFIX.length);
       const colon = rest.indexOf(':');
-      const kid = rest.slice(0, colon);
-      const key = byId.get(kid);
-      if (!key) throw new Error(`a stored secret is sealed with key "${kid}", which SECRET_KEYS no longer holds`);
-      const body = Buffer.from(rest.slice(colon + 1), 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, 12)).setAAD(AAD);
-      decipher.setAuthTag(body.subarray(body.length - 16));
-      return Buffer.concat([decipher.update(body.subarray(12, body.length - 16)), decipher.final()]).toString('utf8');
+      return decrypt(keyring, { kid: rest.slice(0, colon), data: Buffer.from(rest.slice(colon + 1), 'base64') }, AAD).toString('utf8');
     },
     isSealed: (value) => value.startsWith(PREFIX),
   };
@@ -70,4 +54,9 @@ export function requireSharedKeys(config: Pick<Config, 'PAYLOAD_KEYS' | 'SECRET_
   throw new ConfigError(
     `PAYLOAD_KEYS and SECRET_KEYS: required (or an existing KEY_FILE, now ${config.KEY_FILE}): every API and worker process must share the same encryption keys; npm start generates them on first run`,
   );
+}
+
+/** The database's secret box: SECRET_KEYS, or the generated KEY_FILE on the embedded default. */
+export function secretBoxFromConfig(config: Pick<Config, 'SECRET_KEYS' | 'KEY_FILE'>): SecretBox {
+  return createSecretBox(parseKeys(config.SECRET_KEYS ?? loadOrCreateKeyFile(config.KEY_FILE).secrets, 'SECRET_KEYS'));
 }

@@ -1,3 +1,4 @@
+import { testSecrets } from '../helpers/secrets';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,7 +52,7 @@ describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
     return { channel, delivered };
   }
 
-  const activitiesWith = (channel: NotificationChannel) => createActivities({ db, channels: { log: channel }, connectors: {} });
+  const activitiesWith = (channel: NotificationChannel) => createActivities({ db, channels: { log: channel }, connectors: {}, secrets: testSecrets() });
 
   function sampleCase(caseId: string) {
     const state = newCaseState(caseInput(caseId), new Date('2026-03-02T01:00:00Z'));
@@ -131,6 +132,7 @@ describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
     it('delivers through the department\'s adapter and refuses unknown departments and adapters', async () => {
       const deliveries: string[] = [];
       const acts = createActivities({
+        secrets: testSecrets(),
         db,
         channels: { log: flakyChannel(0).channel },
         connectors: { portal: { name: 'portal', deliver: async (d) => (deliveries.push(`${d.department.id}:${d.subject}`), { reference: 'r1' }) } },

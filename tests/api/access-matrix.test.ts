@@ -91,6 +91,23 @@ const MATRIX: Record<string, Row> = {
   'GET /api/departments/:id/tasks': { ok: ['staff', 'system', 'manager', 'inspector'], notFound: ['otherStaff', 'otherTownManager'], params: { id: 'dept-market' } },
   'POST /api/departments/:id/callback': { ok: [], all: 401, params: { id: 'dept-market' }, body: { caseId: 'x', action: 'accept' } },
   'GET /api/audit': { ok: ['admin', 'manager', 'inspector', 'otherTownManager'] },
+  'POST /api/codec/decode': { ok: ['admin'], body: { payloads: [] } },
+  'POST /api/codec/encode': { ok: ['admin'], body: { payloads: [] } },
+  // directory administration: empty bodies, so an administrator meets validation (400), never a change
+  'GET /api/admin/directory': { ok: ['admin'] },
+  'PUT /api/admin/towns/:id': { ok: ['admin'], params: { id: 'town-matrix' } },
+  'PUT /api/admin/areas/:id': { ok: ['admin'], params: { id: 'area-matrix' } },
+  'PUT /api/admin/buildings/:id': { ok: ['admin'], params: { id: 'bld-matrix' } },
+  'PUT /api/admin/stewards/:id': { ok: ['admin'], params: { id: 'stw-matrix' } },
+  'PUT /api/admin/departments/:id': { ok: ['admin'], params: { id: 'dept-matrix' } },
+  'PUT /api/admin/enterprises/:creditCode': { ok: ['admin'], params: { creditCode: '91310107MA1G0AB10G' } },
+  'PUT /api/admin/people/:id': { ok: ['admin'], params: { id: 'psn-matrix' } },
+  'GET /api/admin/people': { ok: ['admin'] },
+  'POST /api/admin/people/:id/grants': { ok: ['admin'], params: { id: 'psn-matrix-grant' } },
+  'DELETE /api/admin/people/:id/grants/:grantId': { ok: ['admin'], params: { id: 'psn-matrix-grant' } },
+  'PUT /api/admin/stewards/:id/holder': { ok: ['admin'], params: { id: 'stw-point-4' } },
+  'GET /api/admin/stewards/:id/holders': { ok: ['admin'], params: { id: 'stw-point-1' } },
+  'POST /api/admin/import/:kind': { ok: ['admin'], params: { kind: 'towns' } },
 };
 
 let stack: Stack;
@@ -116,11 +133,17 @@ beforeAll(async () => {
   await person('chief-only', 'steward', 'stw-chief');
   await person('other-town-point', 'steward', 'stw-o-point');
   await person('other-town-manager', 'manager', 'town-other');
+  // a grant the administrator's row of the matrix revokes
+  const grant = await db.roleGrant.create({
+    data: { role: 'manager', scopeId: 'town-other', grantedBy: 'test', person: { create: { id: 'psn-matrix-grant', subject: 'matrix-grant', name: 'matrix' } } },
+  });
+  MATRIX['DELETE /api/admin/people/:id/grants/:grantId']!.params!.grantId = String(grant.id);
 
   for (const [caller, subject] of Object.entries(CALLERS) as [Caller, string | null][]) {
     if (subject && !['expired', 'garbage'].includes(subject)) tokens[caller] = await stack.token(subject);
   }
-  tokens.expired = await stack.idp.userToken('stw-point-1', undefined, { expiresInS: 1 });
+  const short = await stack.idp.tokenRequest({ grant_type: 'password', client_id: 'steward-cli', username: 'stw-point-1', password: 'demo', expires_in: '1' });
+  tokens.expired = ((await short.json()) as { access_token: string }).access_token;
   tokens.garbage = 'not.a.token';
 
   // the case every row acts on: dispatched to dept-market, then withdrawn, so allowed callers meet

@@ -179,16 +179,16 @@ describe('actions', () => {
     const closed = await act(id, 'follow-up', 'stw-point-1', { satisfaction: 'satisfied', comment: '满意' });
     expect(closed.body).toMatchObject({ stage: 'closed', outcome: 'closed', satisfaction: 'satisfied' });
 
-    const read = await eventually(async () => {
+    const finished = await eventually(async () => {
       const r = await read(`/api/cases/${id}`);
       expect(r.body.source).toBe('database');
       return r;
     });
-    expect(read.body.history.map((e: { type: string }) => e.type)).toEqual([
+    expect(finished.body.history.map((e: { type: string }) => e.type)).toEqual([
       'opened', 'assigned', 'acknowledged', 'dispatched', 'dispatch_delivered', 'department_replied', 'proposal_rejected',
       'department_replied', 'proposal_approved', 'follow_up_due', 'follow_up_recorded', 'closed',
     ]);
-    expect(read.body.history.find((e: { type: string }) => e.type === 'proposal_rejected')).toMatchObject({ reason: '答复不完整', actor: { id: 'stw-point-1' } });
+    expect(finished.body.history.find((e: { type: string }) => e.type === 'proposal_rejected')).toMatchObject({ reason: '答复不完整', actor: { id: 'stw-point-1' } });
     const after = await act(id, 'withdraw', 'ent-qianshu');
     expect(after.status).toBe(409);
     expect(after.body.error.message).toMatch(/finished/);

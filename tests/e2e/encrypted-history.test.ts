@@ -15,7 +15,7 @@ import { createDb, type Db } from '../../src/db/client';
 import { migrateDeploy } from '../../src/db/migrate';
 import { seedDemo } from '../../src/db/seed';
 import { silentLogger } from '../../src/logger';
-import { createSecretBox } from '../../src/security/secrets';
+import { testSecrets } from '../helpers/secrets';
 import { parseKeys } from '../../src/security/keyring';
 import { EncryptionCodec } from '../../src/temporal/codec';
 import { ACTION_UPDATES, caseWorkflowId, WORKFLOW_TYPE } from '../../src/workflows/definitions';
@@ -59,7 +59,7 @@ beforeAll(async () => {
     logger: silentLogger,
     target,
     taskQueue,
-    secrets: createSecretBox([{ id: 'test-1', key: Buffer.alloc(32, 7) }]),
+    secrets: testSecrets(),
     channels: { log: { name: 'log', send: async () => undefined } },
     workflowBundle: (workflowBundle = await bundling),
   });

@@ -12,7 +12,8 @@ import type { NotificationChannel, OutgoingNotification } from '../../src/adapte
 import { type AppDeps, createApp } from '../../src/api/app';
 import type { RouteEntry } from '../../src/auth/access';
 import { createTokenVerifier } from '../../src/auth/verify';
-import { createSecretBox, type SecretBox } from '../../src/security/secrets';
+import type { SecretBox } from '../../src/security/secrets';
+import { testCodec, testSecrets } from './secrets';
 import { DEMO, DEMO_PASSWORD } from '../../src/db/seed';
 import { type Idp, spawnIdp } from './idp';
 import { createDb, type Db } from '../../src/db/client';
@@ -80,8 +81,7 @@ export const EXTRA_USERS = [
   { subject: 'nobody', name: '无角色用户' },
 ];
 
-/** A test keyring for database secrets (never a deployment's). */
-export const TEST_SECRET_KEYS = [{ id: 'test-1', key: Buffer.alloc(32, 7) }];
+
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
@@ -98,8 +98,10 @@ export async function startStack(): Promise<Stack> {
   await catalogue.seed(loadCatalogue());
   await catalogue.change('quick_test', { name: '测试事项', policy: QUICK_TEST_POLICY }, 'test-setup');
   const { channel, sent } = recordingChannel();
-  const secrets = createSecretBox(TEST_SECRET_KEYS);
-  const target = { address: server.address, namespace: 'default' };
+  const secrets = testSecrets();
+  // every API test runs with private data encrypted in Temporal, as production does
+  const codec = testCodec();
+  const target = { address: server.address, namespace: 'default', payloadCodec: codec };
   const taskQueue = 'api-test';
   const { worker, connection } = await createCaseWorker({ db, logger: silentLogger, target, taskQueue, secrets, channels: { log: channel }, workflowBundle: await bundle });
   const running = worker.run();
@@ -112,7 +114,7 @@ export async function startStack(): Promise<Stack> {
   });
   const verifier = createTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE, clockToleranceS: 0 });
   // quiet hours off: what these tests see must not depend on the hour they run at
-  const base: AppDeps = { db, temporal: client, taskQueue, logger: silentLogger, verifier, secrets, quietHours: false, actionWaitMs: 10_000, rateLimitPerMinute: 10_000 };
+  const base: AppDeps = { db, temporal: client, taskQueue, logger: silentLogger, verifier, secrets, codec, quietHours: false, actionWaitMs: 10_000, rateLimitPerMinute: 10_000 };
   const app = createApp(base);
   const tokens = new Map<string, Promise<string>>();
   const token = (subject: string) => {

@@ -2,6 +2,7 @@
  * Notifications from a running case (issue 4): the real notify activity, a real SQLite ledger
  * and a real HTTP channel that is down for a while; and quiet hours on the case's calendar.
  */
+import { testSecrets } from '../helpers/secrets';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,8 +40,10 @@ it('delivers each notification exactly once through a channel that is down for a
   // the 点楼长's WeCom robot fails its first three calls, then recovers
   const robot = await startHttpSink((_r, n) => (n <= 3 ? { status: 502, body: {} } : { status: 200, body: { errcode: 0, errmsg: 'ok' } }));
   try {
-    await db.steward.update({ where: { id: 'stw-point-1' }, data: { channels: [{ type: 'wecom', address: `${robot.url}/robot?key=p1` }] } });
-    const activities = createActivities({ db, channels: { wecom: wecomChannel(), log: { name: 'log', send: async () => undefined } }, connectors: {} });
+    // the robot's URL (it carries the key) is stored sealed; the activity opens it to send
+    const secrets = testSecrets();
+    await db.steward.update({ where: { id: 'stw-point-1' }, data: { channels: [{ type: 'wecom', address: secrets.seal(`${robot.url}/robot?key=p1`) }] } });
+    const activities = createActivities({ db, channels: { wecom: wecomChannel(), log: { name: 'log', send: async () => undefined } }, connectors: {}, secrets });
     const result = await withCase(
       async (h, caseId) => {
         // the case moves on while the notice is being retried

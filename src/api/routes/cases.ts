@@ -2,7 +2,8 @@ import type { Request, Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../../domain/case-model';
 import type { ActionArgs, ActionName } from '../../domain/case-rules';
-import type { CaseService } from '../case-service';
+import { type CaseService, type CaseView, departmentView } from '../case-service';
+import { departmentOnly } from '../../auth/scope';
 import type { Directory } from '../directory';
 import { invalidField } from '../errors';
 import { ActionBodies, type ActionPath, CaseIdParams, ListCasesQuery, OpenCaseBody } from '../schemas';
@@ -144,5 +145,8 @@ export async function actOn(cases: CaseService, directory: Directory, req: Reque
   const actor = actorFor(principal, ACTION_ACCESS[path].as, facts, departments);
   const translation = ACTION_ROUTES[path] as Translation<ActionPath, ActionName>;
   const args = await translation.args(body as never, actor, directory, facts);
-  return cases.act(caseId, translation.action, args);
+  const outcome = await cases.act(caseId, translation.action, args);
+  // a department acting on a case sees the answer it may see on a read, no more
+  if (outcome.status === 200 && departmentOnly(principal)) return { ...outcome, body: departmentView(outcome.body as CaseView, principal) };
+  return outcome;
 }
