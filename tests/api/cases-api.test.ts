@@ -377,10 +377,11 @@ describe('departments (issue 4)', () => {
     expect((await read('/api/departments/dept-nowhere/tasks', 'manager-town')).status).toBe(404);
     expect((await read('/api/departments/dept-tax/tasks', 'staff-market')).status).toBe(404); // another department's list
 
-    expect((await act(id, 'department-accept', 'staff-tax')).body.tasks[1].status).toBe('accepted');
+    // a department's answers show only its own tasks
+    expect((await act(id, 'department-accept', 'staff-tax')).body.tasks).toMatchObject([{ departmentId: 'dept-tax', status: 'accepted' }]);
     expect((await act(id, 'department-accept', 'staff-urban')).status).toBe(404); // no task: not its case
     const replied = await act(id, 'department-reply', 'staff-tax', { text: '无异议', attachments: [{ name: '意见.pdf', url: 'https://dept.example/files/1', size: 1024 }] });
-    expect(replied.body.tasks[1]).toMatchObject({ status: 'replied', reply: { attachments: [{ name: '意见.pdf' }] } });
+    expect(replied.body.tasks[0]).toMatchObject({ departmentId: 'dept-tax', status: 'replied', reply: { attachments: [{ name: '意见.pdf' }] } });
     const badAttachment = await act(id, 'department-reply', 'staff-market', { text: 'x', attachments: [{ name: 'a', url: 'not a url' }] });
     expect(badAttachment.status).toBe(400);
     expect(badAttachment.body.error.issues[0].field).toBe('body.attachments.0.url');

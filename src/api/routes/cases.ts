@@ -93,8 +93,8 @@ export function casesRouter(access: AccessControl, cases: CaseService, directory
     { access: ['enterprise', 'steward'], audit: 'case.open' },
     route({ headers: IdempotencyHeader, body: OpenCaseBody }, async ({ headers, body }, req, res) => {
       const { status, body: out } = await cases.open(body, req.principal!, headers['idempotency-key']);
-      const caseId = (out as { caseId: string }).caseId;
-      req.auditTarget = { target: `case:${caseId}` };
+      const { caseId, parties } = out as { caseId: string; parties?: CaseView['parties'] };
+      req.auditTarget = { target: `case:${caseId}`, townId: parties?.building.townId ?? null };
       if (status === 201 || status === 202) res.location(`/api/cases/${caseId}`);
       res.status(status).json(out);
     }),
