@@ -10,7 +10,7 @@ import { createCatalogueStore } from '../catalogue-store';
 import { DEFAULT_OFFICE_HOURS, type OfficeHours } from '../domain/working-time';
 import { createAccess, type RouteEntry, type TokenVerifier } from '../auth/access';
 import { auditTrail } from '../auth/audit';
-import { type SecretBox } from '../security/secrets';
+import type { SecretBox } from '../security/secrets';
 import { catalogueRouter } from './routes/catalogue';
 import { keepRawBody } from './raw-body';
 import { departmentsRouter } from './routes/departments';
@@ -74,7 +74,8 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
     cors({
       origin: (origin, done) => done(null, !!origin && allowed.has(origin)),
       credentials: false,
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-Namespace'],
+      // Authorization-Extras: the Temporal UI sends the ID token beside the access token to codec endpoints
+      allowedHeaders: ['Authorization', 'Authorization-Extras', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-Namespace'],
       exposedHeaders: ['X-Request-Id', 'Location', 'WWW-Authenticate'],
       maxAge: 600,
     }),
