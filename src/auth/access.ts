@@ -23,6 +23,8 @@ export interface RouteEntry {
   /** the zod schemas the route validates with (from route()), for the OpenAPI document */
   schemas?: RouteSchemas;
   summary?: string;
+  /** false: a POST that changes nothing (the codec), exempt from the write rate limit */
+  rateLimited?: boolean;
 }
 
 export interface TokenVerifier {
@@ -82,7 +84,7 @@ export function createAccess({ db, verifier, onWrite }: AccessDeps) {
     return principal;
   }
 
-  function guard(access: Access): RequestHandler {
+  function guard(access: Access, rateLimited = true): RequestHandler {
     return async (req: Request, res: Response, next: NextFunction) => {
       if (access === 'public') return next();
       const principal = await authenticate(req, res);
@@ -92,7 +94,7 @@ export function createAccess({ db, verifier, onWrite }: AccessDeps) {
         const need = access.map((r) => ROLE_NAMES[r]).join('、');
         throw new HttpError(403, 'forbidden', `this needs one of the roles ${access.join(', ')} (${need}); you have ${principal.roles.join(', ') || 'none'} (${have})`);
       }
-      if (req.method !== 'GET' && onWrite) return onWrite(req, res, next);
+      if (req.method !== 'GET' && rateLimited && onWrite) return onWrite(req, res, next);
       next();
     };
   }
@@ -105,7 +107,7 @@ export function createAccess({ db, verifier, onWrite }: AccessDeps) {
     const r = Router();
     const add =
       (method: RouteEntry['method']) =>
-      (path: string, spec: { access: Access; audit?: string; summary?: string }, ...handlers: RequestHandler[]) => {
+      (path: string, spec: { access: Access; audit?: string; summary?: string; rateLimited?: boolean }, ...handlers: RequestHandler[]) => {
         const full = `${base}${path === '/' ? '' : path}` || '/';
         const schemas = handlers.map((h) => (h as { schemas?: RouteSchemas }).schemas).find(Boolean);
         routes.push({ method, path: full, ...spec, ...(schemas ? { schemas } : {}) });
@@ -113,7 +115,7 @@ export function createAccess({ db, verifier, onWrite }: AccessDeps) {
           if (spec.audit) (req.res!.locals as AuditLocals).audit = spec.audit;
           next();
         };
-        r[method.toLowerCase() as 'get'](full, tag, guard(spec.access), ...handlers);
+        r[method.toLowerCase() as 'get'](full, tag, guard(spec.access, spec.rateLimited ?? true), ...handlers);
       };
     return { router: r, get: add('GET'), post: add('POST'), put: add('PUT'), patch: add('PATCH'), delete: add('DELETE') };
   }

@@ -53,7 +53,7 @@ export function codecRouter(access: AccessControl, codec: PayloadCodec): Router 
 
   post(
     '/decode',
-    { access: ['admin'], audit: 'codec.decode', summary: 'decrypt Temporal payloads for the Web UI (remote codec protocol)' },
+    { access: ['admin'], audit: 'codec.decode', rateLimited: false, summary: 'decrypt Temporal payloads for the Web UI (remote codec protocol)' },
     route({ headers: CodecHeaders, body: CodecBody }, async ({ headers, body }, req, res) => {
       req.auditTarget = { target: `temporal:${headers['x-namespace'] ?? '(no namespace)'}`, detail: { payloads: body.payloads.length } };
       res.json(await run(() => codec.decode(body.payloads.map(fromJson))));
@@ -62,7 +62,7 @@ export function codecRouter(access: AccessControl, codec: PayloadCodec): Router 
 
   post(
     '/encode',
-    { access: ['admin'], summary: 'encrypt payloads for the Web UI (starting or signalling a workflow from the UI)' },
+    { access: ['admin'], rateLimited: false, summary: 'encrypt payloads for the Web UI (starting or signalling a workflow from the UI)' },
     route({ headers: CodecHeaders, body: CodecBody }, async ({ body }, _req, res) => {
       res.json(await run(() => codec.encode(body.payloads.map(fromJson))));
     }),
