@@ -104,6 +104,16 @@ describe('scope', () => {
     expect((await get('/api/departments/dept-market/tasks', 'stw-point-1')).status).toBe(403);
   });
 
+  it('a valid token grants nothing by itself: unknown subjects, and a person token on a machine\'s record, are refused', async () => {
+    const stranger = await request(stack.app).get('/api/me').set('Authorization', `Bearer ${await stack.token('nobody')}`);
+    expect(stranger.status).toBe(403);
+    expect(stranger.body.error).toMatchObject({ code: 'unknown_identity', message: expect.stringContaining('not registered') });
+    // a user token whose subject is registered as a department system must not act as that system
+    await stack.db.person.create({ data: { id: 'sys-other-town-point', subject: 'other-town-point', name: 'x', kind: 'machine', grants: { create: { role: 'department_system', scopeId: 'dept-market', grantedBy: 'test' } } } });
+    const impostor = await request(stack.app).get('/api/departments/dept-market/tasks').set('Authorization', `Bearer ${await stack.token('other-town-point')}`);
+    expect(impostor.status).toBe(403);
+  });
+
   it('GET /api/me says who the token is for, with roles and scope', async () => {
     const me = await get('/api/me', 'stw-chief');
     expect(me.body).toMatchObject({ subject: 'stw-chief', kind: 'person', scope: { stewardPosts: [{ stewardId: 'stw-chief', level: 3 }], admin: true } });
