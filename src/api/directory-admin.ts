@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { Prisma } from '../generated/sqlite/client';
 import { CHANNEL_TYPES } from '../adapters/notification-channel';
 import { ROLES, type Role } from '../auth/principal';
-import { mapChannelSecrets, SECRET_CHANNELS, type SecretBox } from '../security/secrets';
+import { mapChannelSecrets, presentChannels, type SecretBox } from '../security/secrets';
 import { CreditCode } from './schemas';
 
 export type Tx = Prisma.TransactionClient;
@@ -158,14 +158,6 @@ export const HolderBody = z.object({ personId: Id }).strict().meta({ id: 'AdminS
 // What answers show
 
 type Row = Record<string, unknown>;
-
-/** Channel types and non-secret addresses; a wecom/webhook address carries its key, so only "set". */
-export const presentChannels = (channels: unknown) =>
-  Array.isArray(channels)
-    ? channels.map((c: { type?: unknown; address?: unknown }) =>
-        SECRET_CHANNELS.has(String(c?.type)) ? { type: String(c.type), addressSet: true } : { type: String(c?.type), address: c?.address },
-      )
-    : null;
 
 const omitCreated = <T extends { createdAt?: Date }>({ createdAt: _c, ...rest }: T) => rest;
 

@@ -3,10 +3,7 @@ import type { Db } from '../db/client';
 import type { CaseParties, Level, StewardChain, StewardRef } from '../domain/case-model';
 import type { Principal } from '../auth/principal';
 import { directoryTowns } from '../auth/scope';
-
-/** Which channels are configured, never where they point: a WeCom or webhook address holds its key. */
-const channelTypes = (channels: unknown) =>
-  Array.isArray(channels) ? channels.map((c: { type?: unknown }) => ({ type: String(c?.type ?? 'unknown'), configured: true })) : [];
+import { presentChannels } from '../security/secrets';
 
 const isLevel = (n: number): n is Level => n === 1 || n === 2 || n === 3;
 
@@ -64,7 +61,7 @@ export function createDirectory(db: Db) {
      * The directory as this principal may see it. Everyone signed in sees the structure (towns,
      * areas, buildings, who the stewards and departments are); contact details only reach the
      * stewards, managers and administrators of that town; enterprises only within scope. No
-     * answer ever carries a secret: webhook secrets and robot keys show only as "configured".
+     * answer ever carries a secret: webhook secrets and robot keys show only as "set".
      */
     async overview(p: Principal) {
       const towns = directoryTowns(p);
@@ -91,7 +88,7 @@ export function createDirectory(db: Db) {
           areaId: s.areaId,
           active: s.active,
           ...(contacts && inTown(s.townId) ? { phone: s.phone, email: s.email } : {}),
-          ...(p.admin ? { channels: channelTypes(s.channels) } : {}),
+          ...(p.admin ? { channels: presentChannels(s.channels) } : {}),
         })),
         departments: departments.map((d) => ({
           id: d.id,
@@ -99,7 +96,7 @@ export function createDirectory(db: Db) {
           townId: d.townId,
           adapter: d.adapter,
           ...(contacts && inTown(d.townId) ? { contact: d.contact } : {}),
-          ...(p.admin ? { webhookUrl: d.webhookUrl, webhookSecretSet: !!d.webhookSecret, channels: channelTypes(d.channels) } : {}),
+          ...(p.admin ? { webhookUrl: d.webhookUrl, webhookSecretSet: !!d.webhookSecret, channels: presentChannels(d.channels) } : {}),
         })),
         enterprises: enterprises.map((e) => ({
           id: e.id,

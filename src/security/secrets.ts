@@ -10,7 +10,6 @@ import { decrypt, encrypt, type Keyring, loadOrCreateKeyFile, parseKeys } from '
 export interface SecretBox {
   seal(plain: string): string;
   open(stored: string): string;
-  isSealed(value: string): boolean;
 }
 
 const PREFIX = 'enc:v1:';
@@ -28,7 +27,6 @@ export function createSecretBox(keyring: Keyring): SecretBox {
       const colon = rest.indexOf(':');
       return decrypt(keyring, { kid: rest.slice(0, colon), data: Buffer.from(rest.slice(colon + 1), 'base64') }, AAD).toString('utf8');
     },
-    isSealed: (value) => value.startsWith(PREFIX),
   };
 }
 
@@ -60,3 +58,11 @@ export function requireSharedKeys(config: Pick<Config, 'PAYLOAD_KEYS' | 'SECRET_
 export function secretBoxFromConfig(config: Pick<Config, 'SECRET_KEYS' | 'KEY_FILE'>): SecretBox {
   return createSecretBox(parseKeys(config.SECRET_KEYS ?? loadOrCreateKeyFile(config.KEY_FILE).secrets, 'SECRET_KEYS'));
 }
+
+/** How a channel shows in an answer: its type, and its address unless the address is a secret ("set"). */
+export const presentChannels = (channels: unknown) =>
+  Array.isArray(channels)
+    ? channels.map((c: { type?: unknown; address?: unknown }) =>
+        SECRET_CHANNELS.has(String(c?.type)) ? { type: String(c.type), addressSet: true } : { type: String(c?.type), address: c?.address },
+      )
+    : null;

@@ -148,7 +148,7 @@ describe('the directory', () => {
     const ent = await get('/api/directory', 'ent-qianshu');
     expect(ent.body.enterprises.map((e: { id: string }) => e.id)).toEqual(['91310107MA1G0AB10G']);
     const admin = await get('/api/directory', 'admin');
-    expect(admin.body.departments.find((d: { id: string }) => d.id === 'dept-fire')).toMatchObject({ webhookSecretSet: true, channels: [{ type: 'wecom', configured: true }] });
+    expect(admin.body.departments.find((d: { id: string }) => d.id === 'dept-fire')).toMatchObject({ webhookSecretSet: true, channels: [{ type: 'wecom', addressSet: true }] });
   });
 });
 
