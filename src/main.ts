@@ -7,14 +7,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp } from './api/app';
-import { ConfigError, corsOriginsOf, loadConfig, officeHoursOf } from './config';
+import { ConfigError, loadConfig } from './config';
 import { createCatalogueStore } from './catalogue-store';
 import { createDb } from './db/client';
 import { migrateDeploy } from './db/migrate';
 import { seedDemo } from './db/seed';
 import { createLogger } from './logger';
 import { loadCatalogue } from './catalogue-file';
-import { createCaseWorker, notificationChannels, createTemporalClient, temporalTarget } from './runtime';
+import { appSettings, createCaseWorker, notificationChannels, createTemporalClient, temporalTarget } from './runtime';
 import { startDevServer, type DevServerHandle } from './temporal/dev-server';
 import { codecFromConfig } from './temporal/codec';
 import { secretBoxFromConfig } from './security/secrets';
@@ -69,16 +69,12 @@ async function run() {
   const app = createApp({
     db,
     temporal: client,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
     logger,
     verifier: identity.verifier,
     secrets,
     codec,
-    officeHours: officeHoursOf(config),
-    quietHours: config.QUIET_HOURS,
-    actionWaitMs: config.ACTION_WAIT_MS,
-    corsOrigins: [...corsOriginsOf(config), ...(devServer ? [new URL(devServer.uiUrl).origin] : [])],
-    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    // the dev server's Web UI calls the codec endpoint from the browser
+    ...appSettings(config, devServer ? [new URL(devServer.uiUrl).origin] : []),
   });
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));

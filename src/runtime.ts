@@ -17,7 +17,7 @@ import {
   webhookChannel,
   wecomChannel,
 } from './adapters/notification-channel';
-import type { Config } from './config';
+import { type Config, corsOriginsOf, officeHoursOf } from './config';
 import type { Db } from './db/client';
 import type { Logger } from './logger';
 import type { SecretBox } from './security/secrets';
@@ -114,5 +114,17 @@ export function notificationChannels(
     ...(config.SMS_GATEWAY_URL
       ? { sms: smsChannel({ url: config.SMS_GATEWAY_URL, templateId: config.SMS_TEMPLATE_ID ?? 'STEWARD_NOTICE', ...(config.SMS_API_KEY ? { apiKey: config.SMS_API_KEY } : {}) }) }
       : {}),
+  };
+}
+
+/** The API's settings that come straight from configuration (main and server share them). */
+export function appSettings(config: Config, extraOrigins: string[] = []) {
+  return {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    officeHours: officeHoursOf(config),
+    quietHours: config.QUIET_HOURS,
+    actionWaitMs: config.ACTION_WAIT_MS,
+    corsOrigins: [...corsOriginsOf(config), ...extraOrigins],
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
   };
 }

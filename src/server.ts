@@ -1,16 +1,15 @@
 /** HTTP API only, against TEMPORAL_ADDRESS and DATABASE_URL (migrations applied at start). */
 import { createApp } from './api/app';
-import { ConfigError, loadConfig, officeHoursOf } from './config';
+import { ConfigError, loadConfig } from './config';
 import { createCatalogueStore } from './catalogue-store';
 import { createDb } from './db/client';
 import { migrateDeploy } from './db/migrate';
 import { createLogger } from './logger';
 import { loadCatalogue } from './catalogue-file';
-import { createTemporalClient, temporalTarget } from './runtime';
+import { appSettings, createTemporalClient, temporalTarget } from './runtime';
 import { codecFromConfig } from './temporal/codec';
 import { requireSharedKeys, secretBoxFromConfig } from './security/secrets';
 import { identityFromConfig } from './auth/from-config';
-import { corsOriginsOf } from './config';
 
 async function run() {
   const config = loadConfig();
@@ -25,20 +24,7 @@ async function run() {
   const codec = codecFromConfig(config);
   const identity = await identityFromConfig(config, { consoleOrigin: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}` });
   const { client, connection } = createTemporalClient({ ...temporalTarget(config, config.TEMPORAL_ADDRESS), payloadCodec: codec });
-  const app = createApp({
-    db,
-    temporal: client,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    logger,
-    verifier: identity.verifier,
-    secrets: secretBoxFromConfig(config),
-    codec,
-    officeHours: officeHoursOf(config),
-    quietHours: config.QUIET_HOURS,
-    actionWaitMs: config.ACTION_WAIT_MS,
-    corsOrigins: corsOriginsOf(config),
-    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
-  });
+  const app = createApp({ db, temporal: client, logger, verifier: identity.verifier, secrets: secretBoxFromConfig(config), codec, ...appSettings(config) });
   const server = app.listen(config.PORT, config.HOST, () => logger.info(`API listening on http://${config.HOST}:${config.PORT}/api`));
   const stop = () => {
     server.close(async () => {
