@@ -89,9 +89,10 @@ export function createPersistenceActivities(db: Db) {
             const id = (e.detail[k] as { id?: string } | undefined)?.id;
             if (id) owners.add(id);
           }
-          for (const stewardId of owners) {
-            await tx.caseSteward.upsert({ where: { caseId_stewardId: { caseId, stewardId } }, create: { caseId, stewardId }, update: {} });
-          }
+          // one read, and a write only when an owner is new (rarely: assignment, escalation, reassignment)
+          const known = new Set((await tx.caseSteward.findMany({ where: { caseId }, select: { stewardId: true } })).map((r) => r.stewardId));
+          const fresh = [...owners].filter((id) => !known.has(id));
+          if (fresh.length) await tx.caseSteward.createMany({ data: fresh.map((stewardId) => ({ caseId, stewardId })) });
         }
         const seqs = events.map((e) => e.seq);
         const have = new Set(
