@@ -35,6 +35,15 @@ export interface CaseServiceDeps {
   actionWaitMs: number;
 }
 
+/** A case the caller may see: what actor resolution needs, and where it stands. */
+export interface Located {
+  facts: CaseFacts & { townId: string };
+  stage: CaseState['stage'];
+  outcome: string | null;
+  /** set when the read model had no row yet and the workflow answered */
+  live?: CaseView;
+}
+
 export type CaseView = CaseState & { source: 'workflow' | 'database'; clocks: ReturnType<typeof describeClocks> };
 
 const view = (state: CaseState, source: CaseView['source']): CaseView => ({ ...state, source, clocks: describeClocks(state, new Date()) });
@@ -142,10 +151,10 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
    * Finds a case the principal may see, by its read-model row, or — while its first write is
    * still on its way — by the workflow's live state. Outside their scope it does not exist (404).
    */
-  async function locate(caseId: string, principal: Principal): Promise<{ facts: CaseFacts & { townId: string }; stage?: CaseState['stage']; live?: CaseView }> {
+  async function locate(caseId: string, principal: Principal): Promise<Located> {
     const row = await db.case.findFirst({
       where: { id: caseId, ...caseScope(principal) },
-      select: { stage: true, enterpriseId: true, ownerStewardId: true, townId: true, snapshot: true, tasks: { select: { departmentId: true } } },
+      select: { stage: true, outcome: true, enterpriseId: true, ownerStewardId: true, townId: true, snapshot: true, tasks: { select: { departmentId: true } } },
     });
     if (row) {
       const facts = {
@@ -155,7 +164,7 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
         chain: (row.snapshot as unknown as { chain: StewardChain }).chain,
         departmentIds: [...new Set(row.tasks.map((t) => t.departmentId))],
       };
-      return { facts, stage: row.stage as CaseState['stage'] };
+      return { facts, stage: row.stage as CaseState['stage'], outcome: row.outcome };
     }
     if (await db.case.findUnique({ where: { id: caseId }, select: { id: true } })) throw notFound(`case ${caseId} not found`);
     const live = await liveState(caseId);
@@ -167,7 +176,7 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       chain: live.chain,
       departmentIds: [...new Set(live.tasks.map((t) => t.departmentId))],
     };
-    return { facts, live };
+    return { facts, stage: live.stage, outcome: live.outcome ?? null, live };
   }
 
   /** What the case's own enterprise, stewards and managers see, minus nothing. */
@@ -278,12 +287,11 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     }
   }
 
-  async function act<K extends ActionName>(caseId: string, action: K, args: ActionArgs[K]): Promise<Outcome> {
-    const row = await db.case.findUnique({ where: { id: caseId }, select: { stage: true, outcome: true } });
-    if (row && isTerminal(row.stage as CaseState['stage'])) {
-      throw conflict(`case ${caseId} is finished (${row.outcome ?? row.stage}); no further actions are accepted`);
+  /** An action on a case `locate` found (so it exists, and the caller may see it). */
+  async function act<K extends ActionName>(caseId: string, found: Located, action: K, args: ActionArgs[K]): Promise<Outcome> {
+    if (isTerminal(found.stage)) {
+      throw conflict(`case ${caseId} is finished (${found.outcome ?? found.stage}); no further actions are accepted`);
     }
-    if (!row) await handle(caseId).describe(); // WorkflowNotFoundError → 404; else the row is just lagging
     let update;
     try {
       update = await bounded(() =>
@@ -330,10 +338,7 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     return { items: rows, page: q.page, pageSize: q.pageSize, total };
   }
 
-  /** What actor resolution needs to know about a case the principal can see (404 otherwise). */
-  const facts = async (caseId: string, principal: Principal) => (await locate(caseId, principal)).facts;
-
-  return { open, get, read, act, list, facts };
+  return { open, get, read, act, list, locate };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

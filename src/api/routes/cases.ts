@@ -139,13 +139,14 @@ export function casesRouter(access: AccessControl, cases: CaseService, directory
  */
 export async function actOn(cases: CaseService, directory: Directory, req: Request, caseId: string, path: ActionPath, body: unknown) {
   const principal = req.principal!;
-  const facts = await cases.facts(caseId, principal);
+  const found = await cases.locate(caseId, principal);
+  const { facts } = found;
   req.auditTarget = { target: `case:${caseId}`, townId: facts.townId };
   const departments = ACTION_ACCESS[path].as === 'department' ? await directory.departmentNames(facts.departmentIds) : undefined;
   const actor = actorFor(principal, ACTION_ACCESS[path].as, facts, departments);
   const translation = ACTION_ROUTES[path] as Translation<ActionPath, ActionName>;
   const args = await translation.args(body as never, actor, directory, facts);
-  const outcome = await cases.act(caseId, translation.action, args);
+  const outcome = await cases.act(caseId, found, translation.action, args);
   // a department acting on a case sees the answer it may see on a read, no more
   if (outcome.status === 200 && departmentOnly(principal)) return { ...outcome, body: departmentView(outcome.body as CaseView, principal) };
   return outcome;
