@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ChannelType, NotificationChannel } from '../adapters/notification-channel';
 import type { Db } from '../db/client';
-import { SECRET_CHANNELS, type SecretBox } from '../security/secrets';
+import { mapChannelSecrets, type SecretBox } from '../security/secrets';
 import type { NotificationIntent, Recipient } from '../domain/case-rules';
 import { beijingTime, type NotificationContext, renderMessage } from '../domain/messages';
 import type { Prisma } from '../generated/sqlite/client';
@@ -38,7 +38,8 @@ async function lookupRecipient(db: Db, secrets: SecretBox, r: Recipient) {
         : await db.enterprise.findUnique({ where: { id: r.id } });
   if (!row) return null;
   // `address` opens a sealed robot key or webhook token for sending; `stored` is what the ledger keeps
-  const channels = channelsOf(row.channels).map((c) => ({ ...c, stored: c.address, address: SECRET_CHANNELS.has(c.type) ? secrets.open(c.address) : c.address }));
+  const stored = channelsOf(row.channels);
+  const channels = mapChannelSecrets<ContactChannel>(stored, (v) => secrets.open(v))!.map((c, i) => ({ ...c, stored: stored[i]!.address }));
   return { kind: r.kind, id: row.id, name: row.name, channels };
 }
 

@@ -36,9 +36,9 @@ export const SECRET_CHANNELS = new Set(['wecom', 'webhook']);
 type Channel = { type: string; address: string };
 
 /** Seals (or opens) the addresses of the channels whose address is itself a secret. */
-export function mapChannelSecrets(channels: unknown, fn: (v: string) => string): Channel[] | null {
+export function mapChannelSecrets<C extends Channel = Channel>(channels: unknown, fn: (v: string) => string): C[] | null {
   if (!Array.isArray(channels)) return null;
-  return (channels as Channel[]).map((c) => (SECRET_CHANNELS.has(c.type) && typeof c.address === 'string' ? { ...c, address: fn(c.address) } : c));
+  return (channels as C[]).map((c) => (SECRET_CHANNELS.has(c.type) && typeof c.address === 'string' ? { ...c, address: fn(c.address) } : c));
 }
 
 /**
