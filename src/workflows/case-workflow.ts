@@ -17,7 +17,7 @@ import {
   nextTimer,
   openAndAssign,
 } from '../domain/case-rules';
-import { ACTION_UPDATES, NOTIFY_MAX_ATTEMPTS, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery } from './definitions';
+import { ACTION_UPDATES, NOTIFY_MAX_ATTEMPTS, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery, intakeUpdate } from './definitions';
 import { notificationContext } from '../domain/messages';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -82,6 +82,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   const allRecorded = () => persisted === state.history.length;
 
   wf.setHandler(getCaseStateQuery, () => state);
+  wf.setHandler(intakeUpdate, () => state);
   wf.setHandler(awaitRecordedUpdate, async () => {
     const upTo = state.history.length;
     await wf.condition(() => persisted >= upTo);

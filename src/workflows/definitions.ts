@@ -17,6 +17,12 @@ export const getCaseStateQuery = defineQuery<CaseState>('getCaseState');
 /** Resolves once every event recorded so far is in the database (used right after start). */
 export const awaitRecordedUpdate = defineUpdate<CaseState>('awaitRecorded');
 
+/**
+ * Answers at once with the state as it stands (the read model catches up on its own). Sent with
+ * the start (update-with-start) so an intake learns its case, or finds the one a retry started.
+ */
+export const intakeUpdate = defineUpdate<CaseState>('intake');
+
 type ActionUpdate<K extends ActionName> = ReturnType<typeof defineUpdate<CaseState, [ActionArgs[K]], K>>;
 
 export const ACTION_UPDATES: { [K in ActionName]: ActionUpdate<K> } = {
