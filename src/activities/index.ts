@@ -5,6 +5,7 @@ import type { ChannelType, NotificationChannel } from '../adapters/notification-
 import { createDepartmentActivities } from './departments';
 import { createNotificationActivities } from './notifications';
 import { createPersistenceActivities } from './persistence';
+import { createUpkeepActivities } from './case-upkeep';
 
 export interface ActivityDeps {
   db: Db;
@@ -19,5 +20,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createPersistenceActivities(deps.db),
     ...createNotificationActivities(deps.db, deps.channels, deps.secrets),
     ...createDepartmentActivities(deps.db, deps.connectors, deps.secrets),
+    ...createUpkeepActivities(deps.db),
   };
 }

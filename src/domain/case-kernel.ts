@@ -56,6 +56,31 @@ export const TEMPLATES = [
 ] as const;
 export type Template = (typeof TEMPLATES)[number];
 
+/**
+ * Notices that ask someone to act on the case: once the case is finished they no longer apply,
+ * so one held for quiet hours is dropped rather than sent. The others tell of an outcome and are
+ * sent whenever they fall due.
+ */
+export const CALLS_TO_ACT: ReadonlySet<Template> = new Set<Template>([
+  'assigned_to_you',
+  'escalated_to_you',
+  'escalated_from_you',
+  'overdue_reminder',
+  'approval_needed',
+  'dispatch_to_department',
+  'reply_rejected',
+  'department_overdue',
+  'department_reminder',
+  'follow_up_due',
+  'reopened_to_you',
+  'deadline_warning',
+  'extension_requested',
+  'info_requested',
+]);
+
+/** Warnings and reminders about one window: they lapse when that window closes. */
+export const ABOUT_THE_WINDOW: ReadonlySet<Template> = new Set<Template>(['deadline_warning', 'overdue_reminder']);
+
 export interface Recipient {
   kind: 'steward' | 'department' | 'enterprise';
   id: string;
@@ -82,7 +107,13 @@ export const iso = (d: Date) => d.toISOString();
  */
 export function due(state: CaseState, from: Date, d: Duration): Date {
   const r = reckon(from, d, state.calendar);
-  if (r.assumedWeekdays && !state.calendarUnknown) {
+  if (r.assumedWeekdays) flagCalendarUnknown(state, from);
+  return r.at;
+}
+
+/** Records, once, that a deadline counted days the calendar data does not cover. */
+export function flagCalendarUnknown(state: CaseState, from: Date): void {
+  if (!state.calendarUnknown) {
     state.calendarUnknown = {
       since: iso(from),
       message: `日历数据（${state.calendar.data.source}，覆盖 ${state.calendar.data.years.join('、') || '无'} 年）不含期限所在年份：按周一至周五计算工作日 (calendar unknown, counted as weekdays)`,
@@ -90,7 +121,6 @@ export function due(state: CaseState, from: Date, d: Duration): Date {
     // at intake the history does not exist yet; openAndAssign records it then
     if (state.history.length) recordCalendarUnknown(state, from);
   }
-  return r.at;
 }
 
 export function recordCalendarUnknown(state: CaseState, now: Date): void {

@@ -220,6 +220,11 @@ export const EVENT_TYPES = [
   'extension_approved',
   'extension_refused',
   'calendar_unknown',
+  'calendar_updated',
+  /** a rule failed unexpectedly (a bug or a value the calendar cannot compute): the action or timer did nothing */
+  'rule_failed',
+  /** the read model refused a batch of events even after cleaning their text; they live on in Temporal's history */
+  'record_refused',
 ] as const;
 export type CaseEventType = (typeof EVENT_TYPES)[number];
 
@@ -307,5 +312,7 @@ export interface CaseState {
   satisfaction?: Satisfaction;
   escalations: Escalation[];
   reminders: number;
+  /** ids of the last client-keyed actions (Idempotency-Key) applied, so a retry in a later run is not applied twice */
+  appliedKeys?: string[];
   history: CaseEvent[];
 }

@@ -31,6 +31,7 @@ import {
   endPause,
   finish,
   first,
+  flagCalendarUnknown,
   iso,
   markOverdue,
   needOwnerOrAbove,
@@ -46,11 +47,12 @@ import {
   WORKING_STAGES,
 } from './case-kernel';
 import { formatDuration, reckon } from './time';
+import { type CalendarData, calendarCovers } from './working-time';
 import { DEPARTMENT_ACTIONS, type DepartmentActionArgs, nextDepartmentTimer, onDepartmentDue, reopenLeadTask } from './department-rules';
 
 export { onTaskDelivered, onTaskDeliveryFailed } from './department-rules';
 
-export { chainLevel, holdUntil, TEMPLATES } from './case-kernel';
+export { ABOUT_THE_WINDOW, CALLS_TO_ACT, chainLevel, holdUntil, TEMPLATES } from './case-kernel';
 export type { Effects, NotificationIntent, Recipient, Refusal, RefusalCode, Template } from './case-kernel';
 
 // ---------------------------------------------------------------- state and history
@@ -225,11 +227,66 @@ export function nextTimer(state: CaseState): Timer | null {
   return timer;
 }
 
-export function onTimer(state: CaseState, now: Date): Effects {
+/**
+ * The next timer has fired. `at` stamps what it records: the deadline itself, so a breach noticed
+ * late (a worker or server was down) still says when it happened. Given `now`, a warning whose
+ * deadline has already passed is skipped: it would only arrive after the breach it announces.
+ */
+export function onTimer(state: CaseState, at: Date, now?: Date): Effects {
   const timer = nextTimer(state);
   if (!timer) return { notify: [] };
-  if (timer.kind === 'department') return onDepartmentDue(state, timer.task, now);
-  return timer.kind === 'warn' ? onWarning(state, now) : onWindowElapsed(state, now);
+  if (timer.kind === 'department') return onDepartmentDue(state, timer.task, at);
+  if (timer.kind === 'due') return onWindowElapsed(state, at);
+  if (now && state.window && now.getTime() >= Date.parse(state.window.dueAt)) {
+    state.window.warned = true;
+    return { notify: [] };
+  }
+  return onWarning(state, at);
+}
+
+/**
+ * Calendar years published after the case opened (a new `chinese-days` on the worker). Deadlines
+ * counted from now on use them; deadlines already set stay as announced, since moving a promised
+ * deadline silently would mislead more than a weekday count did.
+ */
+export function learnCalendarYears(state: CaseState, now: Date, data: CalendarData): boolean {
+  const have = state.calendar.data;
+  const fresh = data.years.filter((y) => !have.years.includes(y));
+  if (!fresh.length) return false;
+  const inFresh = (d: string) => fresh.includes(Number(d.slice(0, 4)));
+  state.calendar = {
+    ...state.calendar,
+    data: {
+      source: data.source,
+      years: [...have.years, ...fresh].sort((a, b) => a - b),
+      holidays: [...have.holidays, ...data.holidays.filter(inFresh)].sort(),
+      workdays: [...have.workdays, ...data.workdays.filter(inFresh)].sort(),
+    },
+  };
+  const covered = !uncoveredDeadline(state);
+  if (covered) delete state.calendarUnknown;
+  record(state, now, 'calendar_updated', SYSTEM_ACTOR, {
+    reason: `日历数据新增 ${fresh.join('、')} 年（${data.source}）：此后计算的期限按新数据，已定的期限不变`,
+    detail: { years: fresh, source: data.source, allDeadlinesCovered: covered },
+  });
+  return true;
+}
+
+/** Whether a deadline the case now holds lies in a year its calendar does not cover. */
+export function uncoveredDeadline(state: CaseState): boolean {
+  const times = [state.deadlines.responseDueAt, state.deadlines.resolutionDueAt, state.window?.dueAt, ...state.tasks.map((t) => t.dueAt)];
+  const last = Math.max(...times.filter((t): t is string => !!t).map(Date.parse));
+  return !calendarCovers(new Date(state.openedAt), new Date(last), state.calendar.data);
+}
+
+/** Something in the rules failed unexpectedly: recorded on the case, visibly, instead of wedging it. */
+export function onRuleFailed(state: CaseState, now: Date, where: string, message: string): void {
+  record(state, now, 'rule_failed', SYSTEM_ACTOR, { reason: `规则执行失败（${where}）：${message}`, detail: { where, message } });
+}
+
+/** The read model refused a batch even after cleaning its text (see persistence.ts). */
+export function onRecordRefused(state: CaseState, now: Date, fromSeq: number, toSeq: number, message: string): void {
+  record(state, now, 'record_refused', SYSTEM_ACTOR, { reason: message, detail: { fromSeq, toSeq } });
 }
 
 export function onNotificationFailed(state: CaseState, now: Date, intent: NotificationIntent, error: string): void {
@@ -496,6 +553,8 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
       s.extensions.push(decided);
       const w = s.window;
       if (approve) {
+        // the deadline is given, not counted, but its warning point and any later count run into its year
+        if (!calendarCovers(now, new Date(decided.newDueAt), s.calendar.data)) flagCalendarUnknown(s, now);
         s.deadlines.resolutionDueAt = decided.newDueAt;
         if (w && w.step === 'resolve' && !w.reminding && decided.newDueAt > w.dueAt) {
           openWindow(s, 'resolve', w.level, now, new Date(decided.newDueAt), w.clock);

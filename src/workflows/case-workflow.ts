@@ -4,7 +4,13 @@ import type { createActivities } from '../activities';
 import type { CaseState, CaseWorkflowInput } from '../domain/case-model';
 import { isTerminal } from '../domain/case-model';
 import {
+  ABOUT_THE_WINDOW,
   ACTIONS,
+  CALLS_TO_ACT,
+  learnCalendarYears,
+  onRecordRefused,
+  onRuleFailed,
+  uncoveredDeadline,
   type ActionName,
   type Effects,
   type NotificationIntent,
@@ -39,11 +45,56 @@ const { dispatchToDepartment } = wf.proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 6 },
 });
 
+// small and local; a case that cannot learn a calendar year today tries again tomorrow
+const { calendarYearsAfter } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3 },
+});
+
+// like persistence: the ledger must end up telling the truth
+const { dropHeldNotice } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** ApplicationFailure type of an action whose rule failed unexpectedly (the action did nothing). */
+export const ACTION_FAILED = 'ActionFailed';
+/** ApplicationFailure type persistence throws for a batch the database refuses even cleaned. */
+const RECORD_REFUSED = 'RecordRefused';
+/** a client's Idempotency-Key arrives as the Update id with this prefix (see case-service) */
+export const CLIENT_KEY_PREFIX = 'key:';
+const KEYS_KEPT = 50;
+const DAY_MS = 86_400_000;
+
+/**
+ * Runs a rule on the state; if it throws, the state is put back as it was and the error is
+ * returned instead, so a bug or an uncomputable value costs one action, never the workflow task.
+ */
+function guarded<T>(state: CaseState, rule: () => T): { ok: true; value: T } | { ok: false; message: string } {
+  const { history, ...rest } = state;
+  const before = JSON.parse(JSON.stringify(rest)) as Omit<CaseState, 'history'>;
+  const length = history.length;
+  try {
+    return { ok: true, value: rule() };
+  } catch (err) {
+    for (const k of Object.keys(state) as (keyof CaseState)[]) if (k !== 'history' && !(k in before)) delete state[k];
+    Object.assign(state, before);
+    state.history.length = length;
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 const failureMessage = (err: unknown): string =>
   err instanceof wf.ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err);
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState> {
-  const state: CaseState = input.resume ?? newCaseState(input, new Date());
+  let state: CaseState;
+  try {
+    state = input.resume ?? newCaseState(input, new Date());
+  } catch (err) {
+    // the intake dry-runs these rules first; reaching this is a bug, so fail this case visibly
+    throw wf.ApplicationFailure.nonRetryable(`case ${input.caseId} could not be opened: ${(err as Error).message}`, 'RuleFailed');
+  }
   // a continued run starts with everything persisted and no side effect in flight
   let persisted = input.resume ? state.history.length : 0;
   let inFlight = 0;
@@ -58,11 +109,23 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     inFlight++;
     const context = notificationContext(state, intent); // as things stood when it was raised
     const hold = holdUntil(state, intent, new Date());
+    const windowOpenedAt = state.window?.openedAt;
+    // a call to act lapses when the case finishes; a warning or reminder when its window closes
+    const lapsed = () =>
+      (CALLS_TO_ACT.has(intent.template) && isTerminal(state.stage)) ||
+      (ABOUT_THE_WINDOW.has(intent.template) && state.window?.openedAt !== windowOpenedAt);
     (async () => {
       if (hold) {
         // quiet hours: recorded as held now, sent by a durable timer at the next working period
         await notify({ caseId: state.caseId, intent, context, holdUntil: hold.toISOString() });
-        await wf.sleep(hold.getTime() - Date.now());
+        if (wf.patched('held-notice-recheck')) {
+          if (await wf.condition(lapsed, hold.getTime() - Date.now())) {
+            await dropHeldNotice({ caseId: state.caseId, intent, reason: `case moved on (${state.stage}) before the hold ended` });
+            return;
+          }
+        } else {
+          await wf.sleep(hold.getTime() - Date.now());
+        }
       }
       await notify({ caseId: state.caseId, intent, context });
     })()
@@ -89,10 +152,26 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     return state;
   });
 
+  /** the caller's Idempotency-Key when this Update carries one: applied at most once, across runs too */
+  const clientKey = () => {
+    const id = wf.currentUpdateInfo()?.id;
+    return id?.startsWith(CLIENT_KEY_PREFIX) ? id : undefined;
+  };
+  const alreadyApplied = () => {
+    const key = clientKey();
+    return !!key && !!state.appliedKeys?.includes(key);
+  };
+
   function handleAction<K extends ActionName>(name: K): void {
     const rule = ACTIONS[name];
     const refuse = (args: Parameters<typeof rule.check>[1]) => {
-      const refusal = rule.check(state, args, new Date());
+      if (alreadyApplied()) return;
+      let refusal;
+      try {
+        refusal = rule.check(state, args, new Date()); // checks only read the state
+      } catch (err) {
+        refusal = { code: 'conflict' as const, message: `the rules could not check this action: ${(err as Error).message}` };
+      }
       if (refusal) {
         throw wf.ApplicationFailure.create({ type: REFUSAL_TYPES[refusal.code], message: refusal.message, nonRetryable: true });
       }
@@ -100,9 +179,19 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     wf.setHandler(
       ACTION_UPDATES[name] as unknown as UpdateDefinition<CaseState, [Parameters<typeof rule.check>[1]]>,
       async (args) => {
+        if (alreadyApplied()) return state;
         refuse(args); // again: an earlier update in the same task may have moved the case on
-        carryOut(rule.apply(state, args, new Date()));
-        // answer once the action is durable in the read model too, so lists agree with the caller
+        const applied = guarded(state, () => rule.apply(state, args, new Date()));
+        if (!applied.ok) {
+          onRuleFailed(state, new Date(), name, applied.message);
+          wf.log.error('action failed in the rules; the case is unchanged', { caseId: state.caseId, action: name, error: applied.message });
+          throw wf.ApplicationFailure.create({ type: ACTION_FAILED, message: `${name} failed and changed nothing: ${applied.message}`, nonRetryable: true });
+        }
+        carryOut(applied.value);
+        const key = clientKey();
+        if (key) state.appliedKeys = [...(state.appliedKeys ?? []), key].slice(-KEYS_KEPT);
+        // the caller gets the applied state and its version; the read model catches up on its own
+        if (wf.patched('answer-before-record')) return state;
         const upTo = state.history.length;
         await wf.condition(() => persisted >= upTo);
         return state;
@@ -118,12 +207,27 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       await wf.condition(() => state.history.length > persisted);
       const upTo = state.history.length;
       const { history, ...snapshot } = state;
-      await persistCase({ state: snapshot, events: history.slice(persisted, upTo) });
+      const batch = history.slice(persisted, upTo);
+      try {
+        await persistCase({ state: snapshot, events: batch });
+      } catch (err) {
+        if (!(err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure && err.cause.type === RECORD_REFUSED)) throw err;
+        // the events live on in Temporal's history; the case goes on, and says so (unless the
+        // refused batch was only such notes: no loop of notes about notes)
+        wf.log.error('read model refused a batch; case continues', { caseId: state.caseId, fromSeq: batch[0]?.seq, toSeq: batch.at(-1)?.seq });
+        if (batch.some((e) => e.type !== 'record_refused')) onRecordRefused(state, new Date(), batch[0]!.seq, batch.at(-1)!.seq, err.cause.message);
+      }
       persisted = upTo;
     }
   })();
 
-  if (!input.resume) carryOut(openAndAssign(state, new Date()));
+  if (!input.resume) {
+    try {
+      carryOut(openAndAssign(state, new Date()));
+    } catch (err) {
+      throw wf.ApplicationFailure.nonRetryable(`case ${state.caseId} could not be opened: ${(err as Error).message}`, 'RuleFailed');
+    }
+  }
 
   const runIsLong = () => {
     const info = wf.workflowInfo();
@@ -133,14 +237,37 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   // deadlines never stall behind it (a notice held over a holiday stays in flight for days)
   const readyToContinue = () => runIsLong() && allRecorded() && inFlight === 0 && wf.allHandlersFinished();
 
+  let brokenTimer: string | undefined; // a timer whose rule failed: not retried in a tight loop
+  let calendarCheckedAt = -Infinity;
   while (!isTerminal(state.stage)) {
     if (readyToContinue()) await wf.continueAsNew<typeof caseWorkflow>({ ...input, resume: state });
     if (!state.window) throw new Error(`case ${state.caseId} in stage ${state.stage} has no deadline window`);
+    if (state.calendarUnknown && uncoveredDeadline(state) && Date.now() - calendarCheckedAt >= DAY_MS && wf.patched('calendar-refresh')) {
+      calendarCheckedAt = Date.now();
+      try {
+        const data = await calendarYearsAfter(Math.max(...state.calendar.data.years, new Date(state.openedAt).getUTCFullYear() - 1));
+        learnCalendarYears(state, new Date(), data);
+      } catch (err) {
+        wf.log.warn('calendar years could not be fetched; trying again tomorrow', { caseId: state.caseId, error: failureMessage(err) });
+      }
+    }
     const seen = state.history.length;
     const woken = () => state.history.length !== seen || readyToContinue();
-    const timer = nextTimer(state); // null when nothing is due: paused, and no department task open
+    const next = nextTimer(state); // null when nothing is due: paused, and no department task open
+    const timer = next && `${next.kind}@${next.at}` !== brokenTimer ? next : null;
     const moved = timer ? await wf.condition(woken, Math.max(Date.parse(timer.at) - Date.now(), 1)) : (await wf.condition(woken), true);
-    if (!moved) carryOut(onTimer(state, new Date()));
+    if (!moved && timer) {
+      // stamped with the deadline that passed, even when noticed late (a worker or server was down)
+      const onTime = wf.patched('breach-at-deadline');
+      const now = new Date();
+      const fired = guarded(state, () => (onTime ? onTimer(state, new Date(Math.min(Date.parse(timer.at), now.getTime())), now) : onTimer(state, now)));
+      if (fired.ok) carryOut(fired.value);
+      else {
+        brokenTimer = `${timer.kind}@${timer.at}`;
+        onRuleFailed(state, now, `timer ${timer.kind}`, fired.message);
+        wf.log.error('timer rule failed; waiting for an action on the case', { caseId: state.caseId, timer, error: fired.message });
+      }
+    }
     if (state.calendarUnknown && !calendarLogged) {
       calendarLogged = true;
       wf.log.warn('calendar unknown, counted as weekdays', { caseId: state.caseId, ...state.calendarUnknown });

@@ -1,4 +1,5 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { CalendarData } from '../../src/domain/working-time';
 import type { createActivities } from '../../src/activities';
 import type { CaseEvent } from '../../src/domain/case-model';
 import type { NotifyInput } from '../../src/activities/notifications';
@@ -10,12 +11,13 @@ type Activities = ReturnType<typeof createActivities>;
  * In-memory stand-ins for the activities, for workflow tests: they record what the workflow
  * asked for. Failures can be injected per activity.
  */
-export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) => boolean); failDispatch?: boolean; failPersistTimes?: number } = {}) {
+export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) => boolean); failDispatch?: boolean; failPersistTimes?: number; refusePersist?: (batch: CaseEvent[]) => boolean; persistGate?: () => Promise<void>; calendar?: CalendarData } = {}) {
   const rows = new Map<string, CaseSnapshot>();
   const events = new Map<string, CaseEvent[]>();
   const notifications: (NotifyInput & { at: number })[] = [];
   const held: (NotifyInput & { at: number })[] = [];
   const dispatches: { caseId: string; departmentId: string }[] = [];
+  const dropped: { caseId: string; intent: NotifyInput['intent']; reason: string }[] = [];
   let persistFailures = opts.failPersistTimes ?? 0;
 
   const activities: Activities = {
@@ -24,6 +26,8 @@ export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) 
         persistFailures--;
         throw new Error('database is locked (injected)');
       }
+      await opts.persistGate?.();
+      if (opts.refusePersist?.(batch)) throw ApplicationFailure.nonRetryable('invalid byte sequence for encoding "UTF8": 0x00 (injected)', 'RecordRefused');
       rows.set(state.caseId, state);
       const list = events.get(state.caseId) ?? [];
       const have = new Set(list.map((e) => e.seq));
@@ -44,6 +48,14 @@ export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) 
       notifications.push({ ...input, at });
       return { sent: 1, held: 0, skipped: 0 };
     },
+    async calendarYearsAfter(year) {
+      const later = opts.calendar?.years.filter((y) => y > year) ?? [];
+      return { source: opts.calendar?.source ?? 'none', years: later, holidays: opts.calendar?.holidays ?? [], workdays: opts.calendar?.workdays ?? [] };
+    },
+    async dropHeldNotice(input) {
+      dropped.push(input);
+      return 1;
+    },
     async dispatchToDepartment({ caseId, departmentId }) {
       if (opts.failDispatch) throw new Error('department system down (injected)');
       dispatches.push({ caseId, departmentId });
@@ -52,5 +64,5 @@ export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) 
   };
 
   const sentTo = (caseId: string) => notifications.filter((n) => n.caseId === caseId).map((n) => `${n.intent.template}->${n.intent.recipient.id}`);
-  return { activities, rows, events, notifications, held, dispatches, sentTo };
+  return { activities, rows, events, notifications, held, dropped, dispatches, sentTo };
 }

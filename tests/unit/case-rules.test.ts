@@ -1,5 +1,5 @@
 import type { CaseState } from '../../src/domain/case-model';
-import { ACTIONS, newCaseState, onWindowElapsed, openAndAssign, type ActionArgs, type ActionName } from '../../src/domain/case-rules';
+import { ACTIONS, newCaseState, onTimer, onWindowElapsed, openAndAssign, type ActionArgs, type ActionName } from '../../src/domain/case-rules';
 import { onDepartmentDue } from '../../src/domain/department-rules';
 import { caseInput, department, enterprise, steward } from '../fixtures/case-input';
 
@@ -157,5 +157,31 @@ describe('case rules', () => {
     act(s, 'decline', { actor: steward(1), reason: '重复诉求' });
     expect(s).toMatchObject({ stage: 'rejected', outcome: 'rejected' });
     expect(s.history.at(-1)).toMatchObject({ type: 'declined', reason: '重复诉求', from: 'assigned', to: 'rejected' });
+  });
+
+  it('flags an approved extension whose deadline lies in a year the calendar does not cover', () => {
+    // CALENDAR covers 2025-2026: a deadline in January 2027 counts 元旦 as a working day
+    const s = newCaseState(caseInput('C1', { policy: { ...caseInput().policy, extensionCap: { value: 400, unit: 'days' } } }), new Date('2026-12-01T01:00:00Z'));
+    openAndAssign(s, new Date('2026-12-01T01:00:00Z'));
+    const now = new Date('2026-12-01T02:00:00Z');
+    act(s, 'acknowledge', { actor: steward(1) }, now);
+    expect(s.calendarUnknown).toBeUndefined();
+    act(s, 'requestExtension', { actor: steward(1), reason: '需协调', newDueAt: '2027-01-08T09:00:00Z' }, now);
+    act(s, 'decideExtension', { actor: steward(2), approve: true }, now);
+    expect(s.calendarUnknown?.message).toMatch(/calendar unknown/);
+    expect(s.history.map((e) => e.type).slice(-2)).toEqual(['calendar_unknown', 'extension_approved']);
+  });
+
+  it('stamps a late-noticed breach with its deadline and skips a warning that would arrive after it', () => {
+    const s = opened();
+    const { warnAt, dueAt } = s.window!;
+    const late = new Date(Date.parse(dueAt) + 48 * 3_600_000);
+    // the warning timer fires first, but its deadline has passed: no warning, no event
+    expect(onTimer(s, new Date(warnAt!), late).notify).toEqual([]);
+    expect(s.history.map((e) => e.type)).toEqual(['opened', 'assigned']);
+    onTimer(s, new Date(dueAt), late);
+    expect(s.overdueSince).toBe(dueAt);
+    expect(s.escalations[0]!.at).toBe(dueAt);
+    expect(s.history.at(-1)).toMatchObject({ type: 'escalated', at: dueAt });
   });
 });
