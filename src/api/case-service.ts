@@ -1,7 +1,7 @@
 /**
- * What the case routes do: open a case (workflow first; the workflow writes its own row),
- * act on it through Updates, read it live from the workflow or, once finished, from the
- * database, and list from the read model.
+ * What the case routes do: open a case (workflow first; the workflow writes its own row), act
+ * on it through Updates, read it from the read model's versioned snapshot (or, on request or
+ * before its first write, live from the workflow), and list from the read model.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { type Client, isGrpcCancelledError, isGrpcDeadlineError, WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
@@ -13,9 +13,10 @@ import type { CatalogueStore } from '../catalogue-store';
 import { workingCalendar } from '../calendar';
 import type { OfficeHours } from '../domain/working-time';
 import { describeClocks } from '../domain/clocks';
-import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery, WORKFLOW_TYPE } from '../workflows/definitions';
+import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, CLIENT_KEY_PREFIX, getCaseStateQuery, WORKFLOW_TYPE } from '../workflows/definitions';
+import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 import type { Directory } from './directory';
-import { conflict, forbidden, HttpError, invalidField, notFound, unavailable } from './errors';
+import { conflict, forbidden, HttpError, invalidField, notFound, toHttpError, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
 import type { Principal } from '../auth/principal';
 import { caseScope, departmentOnly, stateInScope } from '../auth/scope';
@@ -40,13 +41,34 @@ export interface Located {
   facts: CaseFacts & { townId: string };
   stage: CaseState['stage'];
   outcome: string | null;
-  /** set when the read model had no row yet and the workflow answered */
+  /** the read model's row: its snapshot, version and when it was written */
+  row?: { snapshot: unknown; version: number; updatedAt: Date };
+  /** set when the read model had no row (yet, or could not be read) and the workflow answered */
   live?: CaseView;
 }
 
-export type CaseView = CaseState & { source: 'workflow' | 'database'; clocks: ReturnType<typeof describeClocks> };
+/**
+ * A case as answered: its state, where it came from, and its `version` (the seq of the last event
+ * it includes). From the read model it also says when that version was written (`recordedAt`):
+ * an action's answer carries the version the lists will show once the read model catches up.
+ */
+export type CaseView = CaseState & {
+  source: 'workflow' | 'database';
+  version: number;
+  recordedAt?: string;
+  clocks: ReturnType<typeof describeClocks>;
+};
 
-const view = (state: CaseState, source: CaseView['source']): CaseView => ({ ...state, source, clocks: describeClocks(state, new Date()) });
+const view = (state: CaseState, source: CaseView['source'], recordedAt?: Date): CaseView => ({
+  ...state,
+  source,
+  version: state.history.at(-1)?.seq ?? 0,
+  ...(recordedAt ? { recordedAt: recordedAt.toISOString() } : {}),
+  clocks: describeClocks(state, new Date()),
+});
+
+/** a database that cannot be reached (not a query that failed): Temporal still holds the truth */
+const unreachable = (err: unknown) => toHttpError(err)?.status === 503;
 
 export interface Outcome {
   status: 200 | 201 | 202;
@@ -124,10 +146,9 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
   const deadlineExceeded = (err: unknown) =>
     isGrpcDeadlineError(err) || isGrpcCancelledError(err) || (err as Error)?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
 
-  async function fromDatabase(caseId: string): Promise<CaseView | null> {
-    const row = await db.case.findUnique({ where: { id: caseId }, include: { events: { orderBy: { seq: 'asc' } } } });
-    if (!row) return null;
-    const history: CaseEvent[] = row.events.map((e) => ({
+  async function fromDatabase(caseId: string, row: NonNullable<Located['row']>): Promise<CaseView> {
+    const events = await db.caseEvent.findMany({ where: { caseId, seq: { lte: row.version } }, orderBy: { seq: 'asc' } });
+    const history: CaseEvent[] = events.map((e) => ({
       seq: e.seq,
       at: e.at.toISOString(),
       type: e.type as CaseEvent['type'],
@@ -137,13 +158,16 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       ...(e.reason ? { reason: e.reason } : {}),
       detail: e.detail as Record<string, unknown>,
     }));
-    return view({ ...(row.snapshot as unknown as Omit<CaseState, 'history'>), history }, 'database');
+    return view({ ...(row.snapshot as unknown as Omit<CaseState, 'history'>), history }, 'database', row.updatedAt);
   }
 
-  /** The case as this principal may see it: 404 when it is outside their scope. */
-  async function get(caseId: string, principal: Principal) {
+  /**
+   * The case as this principal may see it (404 outside their scope): the read model's snapshot,
+   * which needs no worker; `live` asks the running workflow instead, for what only it knows yet.
+   */
+  async function get(caseId: string, principal: Principal, opts: { live?: boolean } = {}) {
     const found = await locate(caseId, principal);
-    const state = found.live ?? (await read(caseId, found.stage));
+    const state = found.live ?? (opts.live && !isTerminal(found.stage) ? await liveState(caseId) : await fromDatabase(caseId, found.row!));
     return departmentOnly(principal) ? departmentView(state, principal) : state;
   }
 
@@ -152,10 +176,27 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
    * still on its way — by the workflow's live state. Outside their scope it does not exist (404).
    */
   async function locate(caseId: string, principal: Principal): Promise<Located> {
-    const row = await db.case.findFirst({
-      where: { id: caseId, ...caseScope(principal) },
-      select: { stage: true, outcome: true, enterpriseId: true, ownerStewardId: true, townId: true, snapshot: true, tasks: { select: { departmentId: true } } },
-    });
+    let row;
+    try {
+      row = await db.case.findFirst({
+        where: { id: caseId, ...caseScope(principal) },
+        select: {
+          stage: true,
+          outcome: true,
+          enterpriseId: true,
+          ownerStewardId: true,
+          townId: true,
+          snapshot: true,
+          version: true,
+          updatedAt: true,
+          tasks: { select: { departmentId: true } },
+        },
+      });
+    } catch (err) {
+      // the database is down but the case runs on: find it, and check scope, on its live state
+      if (!unreachable(err)) throw err;
+      return locateLive(caseId, principal);
+    }
     if (row) {
       const facts = {
         enterpriseId: row.enterpriseId,
@@ -164,9 +205,13 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
         chain: (row.snapshot as unknown as { chain: StewardChain }).chain,
         departmentIds: [...new Set(row.tasks.map((t) => t.departmentId))],
       };
-      return { facts, stage: row.stage as CaseState['stage'], outcome: row.outcome };
+      return { facts, stage: row.stage as CaseState['stage'], outcome: row.outcome, row };
     }
     if (await db.case.findUnique({ where: { id: caseId }, select: { id: true } })) throw notFound(`case ${caseId} not found`);
+    return locateLive(caseId, principal);
+  }
+
+  async function locateLive(caseId: string, principal: Principal): Promise<Located> {
     const live = await liveState(caseId);
     if (!stateInScope(principal, live)) throw notFound(`case ${caseId} not found`);
     const facts = {
@@ -177,12 +222,6 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       departmentIds: [...new Set(live.tasks.map((t) => t.departmentId))],
     };
     return { facts, stage: live.stage, outcome: live.outcome ?? null, live };
-  }
-
-  /** What the case's own enterprise, stewards and managers see, minus nothing. */
-  async function read(caseId: string, stage?: CaseState['stage']): Promise<CaseView> {
-    if (stage && isTerminal(stage)) return (await fromDatabase(caseId))!;
-    return liveState(caseId);
   }
 
   async function liveState(caseId: string): Promise<CaseView> {
@@ -287,32 +326,49 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     }
   }
 
-  /** An action on a case `locate` found (so it exists, and the caller may see it). */
-  async function act<K extends ActionName>(caseId: string, found: Located, action: K, args: ActionArgs[K]): Promise<Outcome> {
+  /**
+   * An action on a case `locate` found (so it exists, and the caller may see it). With an
+   * Idempotency-Key the Update id is derived from the caller, the key and the request, so a
+   * retry after a lost answer is applied once and answers with the case as it now stands.
+   */
+  async function act<K extends ActionName>(
+    caseId: string,
+    found: Located,
+    action: K,
+    args: ActionArgs[K],
+    keyed?: { personId: string; key: string },
+  ): Promise<Outcome> {
     if (isTerminal(found.stage)) {
       throw conflict(`case ${caseId} is finished (${found.outcome ?? found.stage}); no further actions are accepted`);
     }
-    let update;
+    const updateId = keyed
+      ? CLIENT_KEY_PREFIX + createHash('sha256').update(JSON.stringify([keyed.personId, keyed.key, action, args])).digest('hex').slice(0, 40)
+      : undefined;
     try {
-      update = await bounded(() =>
-        handle(caseId).startUpdate(ACTION_UPDATES[action], { args: [args] as never, waitForStage: WorkflowUpdateStage.ACCEPTED }),
-      );
+      const state = await bounded(() => handle(caseId).executeUpdate(ACTION_UPDATES[action], { args: [args] as never, ...(updateId ? { updateId } : {}) }));
+      return { status: 200, body: view(state as CaseState, 'workflow') };
     } catch (err) {
-      if (!deadlineExceeded(err)) throw err;
+      if (!deadlineExceeded(err) && !unreachable(err)) throw err;
+      // the Update may have reached the workflow before the answer was lost: say so, honestly
       throw unavailable(
-        `case ${caseId} did not take the action within ${actionWaitMs} ms (is a worker running?); it may still be applied when a worker picks it up, so check the case before retrying`,
+        `case ${caseId} did not answer within ${actionWaitMs} ms (is a worker running?); the action may or may not have been applied: ` +
+          (updateId ? 'retrying with the same Idempotency-Key is safe' : 'check the case before retrying, or send an Idempotency-Key so a retry is safe'),
       );
     }
-    // accepted means durable in Temporal; wait a little for the read model to catch up
-    const state = await timeout(update.result() as Promise<CaseState>, actionWaitMs);
-    if (state === TIMED_OUT) return { status: 202, body: { caseId, action, accepted: true, message: 'action accepted; the record is still being written' } };
-    return { status: 200, body: view(state, 'workflow') };
   }
 
   async function list(q: ListCasesQuery, principal: Principal) {
+    const now = new Date();
+    // overdue and at risk by the stored deadlines and the clock, not only by the flags the worker
+    // writes when a timer fires: a lagging worker or read model must not hide an overdue case
+    const running = { stage: { in: [...UNRESOLVED_STAGES] }, paused: false };
+    const overdueNow = { OR: [{ overdue: true }, { ...running, currentDueAt: { lte: now } }] };
+    const atRiskNow = { AND: [{ OR: [{ atRisk: true }, { ...running, currentWarnAt: { lte: now } }] }, { NOT: overdueNow }] };
     const filters = {
-      ...(q.overdue !== undefined ? { overdue: q.overdue } : {}),
-      ...(q.atRisk !== undefined ? { atRisk: q.atRisk } : {}),
+      AND: [
+        ...(q.overdue !== undefined ? [q.overdue ? overdueNow : { NOT: overdueNow }] : []),
+        ...(q.atRisk !== undefined ? [q.atRisk ? atRiskNow : { NOT: atRiskNow }] : []),
+      ],
       ...(q.paused !== undefined ? { paused: q.paused } : {}),
       ...(q.category ? { category: q.category } : {}),
       ...(q.stage ? { stage: q.stage } : {}),
@@ -327,7 +383,9 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     const [rows, total] = await Promise.all([
       db.case.findMany({
         where,
-        orderBy: q.overdue ? [{ overdueSince: 'asc' }, { id: 'asc' }] : [{ openedAt: 'desc' }, { id: 'asc' }],
+        orderBy: q.overdue
+          ? [{ overdueSince: { sort: 'asc', nulls: 'first' } }, { currentDueAt: 'asc' }, { id: 'asc' }]
+          : [{ openedAt: 'desc' }, { id: 'asc' }],
         skip: (q.page - 1) * q.pageSize,
         take: q.pageSize,
         // list rows carry no private data: no contact, no description
@@ -335,10 +393,17 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       }),
       db.case.count({ where }),
     ]);
-    return { items: rows, page: q.page, pageSize: q.pageSize, total };
+    const items = rows.map((r) => {
+      const due = !!r.currentDueAt && r.currentDueAt <= now && (UNRESOLVED_STAGES as string[]).includes(r.stage) && !r.paused;
+      const overdue = r.overdue || due;
+      const warned = !!r.currentWarnAt && r.currentWarnAt <= now && (UNRESOLVED_STAGES as string[]).includes(r.stage) && !r.paused;
+      return { ...r, overdue, overdueSince: r.overdueSince ?? (due ? r.currentDueAt : null), atRisk: !overdue && (r.atRisk || warned) };
+    });
+    // each row carries its `version` and `updatedAt`: how fresh the read model is for it
+    return { items, page: q.page, pageSize: q.pageSize, total, generatedAt: now.toISOString() };
   }
 
-  return { open, get, read, act, list, locate };
+  return { open, get, act, list, locate };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

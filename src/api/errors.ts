@@ -5,7 +5,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../logger';
-import { REFUSAL_TYPES } from '../workflows/definitions';
+import { ACTION_FAILED, REFUSAL_TYPES } from '../workflows/definitions';
 
 export class HttpError extends Error {
   constructor(
@@ -30,6 +30,8 @@ const REFUSAL_STATUS: Record<string, [number, string]> = {
   [REFUSAL_TYPES.forbidden]: [403, 'forbidden'],
   [REFUSAL_TYPES.conflict]: [409, 'refused'],
   [REFUSAL_TYPES.invalid]: [400, 'invalid'],
+  // the rules failed on this action (recorded on the case as rule_failed); nothing was changed
+  [ACTION_FAILED]: [422, 'action_failed'],
 };
 
 interface Chain {

@@ -7,7 +7,7 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Db } from '../db/client';
 import { HttpError, unavailable } from '../api/errors';
-import { loadPrincipal, type Principal, type Role, ROLE_NAMES } from './principal';
+import { principalLoader, type Principal, type Role, ROLE_NAMES } from './principal';
 import { TokenError, type VerifiedToken } from './verify';
 import type { RouteSchemas } from '../api/validate';
 
@@ -59,6 +59,7 @@ export interface AccessDeps {
 }
 
 export function createAccess({ db, verifier, onWrite }: AccessDeps) {
+  const loadPrincipal = principalLoader(db);
   const routes: RouteEntry[] = [];
 
   async function authenticate(req: Request, res: Response): Promise<Principal> {
@@ -76,7 +77,7 @@ export function createAccess({ db, verifier, onWrite }: AccessDeps) {
       }
       throw err;
     }
-    const principal = await loadPrincipal(db, token.subject);
+    const principal = await loadPrincipal(token.subject);
     // a department system's client id must never pass for a person of the same name, nor the reverse
     if (!principal || (principal.kind === 'machine') !== token.machine) {
       throw new HttpError(403, 'unknown_identity', `the identity ${token.subject} is not registered (or is inactive) in this directory; ask an administrator to grant a role`);

@@ -4,6 +4,7 @@
  * nothing here trusts anything the caller says about itself.
  */
 import type { Db } from '../db/client';
+import { toHttpError } from '../api/errors';
 import type { RoleName } from '../db/seed';
 import type { Level } from '../domain/case-model';
 
@@ -52,6 +53,28 @@ const isLevel = (n: number): n is Level => n === 1 || n === 2 || n === 3;
  * The principal for a verified subject, or null when the directory does not know them (or has
  * deactivated them): a valid token alone grants nothing.
  */
+/**
+ * `loadPrincipal`, which during a database outage answers from the last good load of the same
+ * subject (at most `staleMs` old), so people keep acting on running cases while Temporal is up:
+ * the token is still verified, only the grants may be up to `staleMs` stale.
+ */
+export function principalLoader(db: Db, staleMs = 15 * 60_000, max = 10_000) {
+  const lastGood = new Map<string, { principal: Principal | null; at: number }>();
+  return async (subject: string): Promise<Principal | null> => {
+    try {
+      const principal = await loadPrincipal(db, subject);
+      lastGood.delete(subject); // re-insert: the map's order is the eviction order
+      lastGood.set(subject, { principal, at: Date.now() });
+      if (lastGood.size > max) lastGood.delete(lastGood.keys().next().value!);
+      return principal;
+    } catch (err) {
+      const known = lastGood.get(subject);
+      if (known && Date.now() - known.at < staleMs && toHttpError(err)?.status === 503) return known.principal;
+      throw err;
+    }
+  };
+}
+
 export async function loadPrincipal(db: Db, subject: string): Promise<Principal | null> {
   const person = await db.person.findUnique({ where: { subject }, include: { grants: { where: { revokedAt: null } } } });
   if (!person || !person.active) return null;

@@ -23,7 +23,7 @@ import {
   nextTimer,
   openAndAssign,
 } from '../domain/case-rules';
-import { ACTION_UPDATES, NOTIFY_MAX_ATTEMPTS, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery, intakeUpdate } from './definitions';
+import { ACTION_FAILED, ACTION_UPDATES, CLIENT_KEY_PREFIX, NOTIFY_MAX_ATTEMPTS, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery, intakeUpdate } from './definitions';
 import { notificationContext } from '../domain/messages';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -57,12 +57,8 @@ const { dropHeldNotice } = wf.proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-/** ApplicationFailure type of an action whose rule failed unexpectedly (the action did nothing). */
-export const ACTION_FAILED = 'ActionFailed';
 /** ApplicationFailure type persistence throws for a batch the database refuses even cleaned. */
 const RECORD_REFUSED = 'RecordRefused';
-/** a client's Idempotency-Key arrives as the Update id with this prefix (see case-service) */
-export const CLIENT_KEY_PREFIX = 'key:';
 const KEYS_KEPT = 50;
 const DAY_MS = 86_400_000;
 

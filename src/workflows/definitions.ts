@@ -51,5 +51,11 @@ export const REFUSAL_TYPES: Record<RefusalCode, string> = {
   invalid: 'ActionInvalid',
 };
 
+/** ApplicationFailure `type` of an action whose rule failed unexpectedly: recorded on the case, nothing changed. */
+export const ACTION_FAILED = 'ActionFailed';
+
+/** A client's Idempotency-Key reaches the workflow as the Update id, with this prefix. */
+export const CLIENT_KEY_PREFIX = 'key:';
+
 /** The notify activity marks a notification failed on its last attempt. */
 export const NOTIFY_MAX_ATTEMPTS = 8;

@@ -65,6 +65,8 @@ export interface Stack {
   auth(subject: string): Promise<{ Authorization: string }>;
   /** a department system's client-credentials token */
   machineToken(clientId: string): Promise<string>;
+  /** runs another case worker on the stack's server and database, on its own task queue; `stop` kills it */
+  startWorker(taskQueue: string): Promise<{ stop(): Promise<void> }>;
   /** builds another app on the stack's database and identity provider (e.g. one with no worker) */
   appWith(overrides: Partial<AppDeps>): Express;
   stop(): Promise<void>;
@@ -133,6 +135,17 @@ export async function startStack(): Promise<Stack> {
     auth: async (subject) => ({ Authorization: `Bearer ${await token(subject)}` }),
     machineToken: token,
     appWith: (overrides) => createApp({ ...base, ...overrides }),
+    async startWorker(queue) {
+      const extra = await createCaseWorker({ db, logger: silentLogger, target, taskQueue: queue, secrets, channels: { log: channel }, workflowBundle: await bundle });
+      const run = extra.worker.run();
+      return {
+        async stop() {
+          extra.worker.shutdown();
+          await run;
+          await extra.connection.close();
+        },
+      };
+    },
     async stop() {
       worker.shutdown();
       await running;

@@ -13,6 +13,15 @@ import type { Role } from '../../auth/principal';
 import { route } from '../validate';
 
 const IdempotencyHeader = z.object({ 'idempotency-key': z.string().trim().min(8).max(128).optional() });
+const ReadQuery = z
+  .object({
+    live: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .describe("true: ask the running workflow (needs a worker) instead of the read model's snapshot"),
+  })
+  .strict();
 
 type Bodies = { [P in ActionPath]: z.infer<(typeof ActionBodies)[P]> };
 type Translation<P extends ActionPath, K extends ActionName> = {
@@ -111,8 +120,8 @@ export function casesRouter(access: AccessControl, cases: CaseService, directory
   get(
     '/:id',
     { access: CASE_READERS, audit: 'case.read' },
-    route({ params: CaseIdParams }, async ({ params }, req, res) => {
-      const view = await cases.get(params.id, req.principal!);
+    route({ params: CaseIdParams, query: ReadQuery }, async ({ params, query }, req, res) => {
+      const view = await cases.get(params.id, req.principal!, { live: query.live });
       req.auditTarget = { target: `case:${params.id}`, townId: view.parties.building.townId };
       res.json(view);
     }),
@@ -123,8 +132,8 @@ export function casesRouter(access: AccessControl, cases: CaseService, directory
     post(
       `/:id/${path}`,
       { access: roles, audit: `case.${path}` },
-      route({ params: CaseIdParams, body: ActionBodies[path] }, async ({ params, body }, req, res) => {
-        const { status, body: out } = await actOn(cases, directory, req, params.id, path, body);
+      route({ params: CaseIdParams, headers: IdempotencyHeader, body: ActionBodies[path] }, async ({ params, headers, body }, req, res) => {
+        const { status, body: out } = await actOn(cases, directory, req, params.id, path, body, headers['idempotency-key']);
         res.status(status).json(out);
       }),
     );
@@ -137,7 +146,7 @@ export function casesRouter(access: AccessControl, cases: CaseService, directory
  * One action on one case by the signed-in principal: the case must be in their scope (404),
  * they act in the capacity the action needs (403), then the workflow's validators decide.
  */
-export async function actOn(cases: CaseService, directory: Directory, req: Request, caseId: string, path: ActionPath, body: unknown) {
+export async function actOn(cases: CaseService, directory: Directory, req: Request, caseId: string, path: ActionPath, body: unknown, idempotencyKey?: string) {
   const principal = req.principal!;
   const found = await cases.locate(caseId, principal);
   const { facts } = found;
@@ -146,7 +155,7 @@ export async function actOn(cases: CaseService, directory: Directory, req: Reque
   const actor = actorFor(principal, ACTION_ACCESS[path].as, facts, departments);
   const translation = ACTION_ROUTES[path] as Translation<ActionPath, ActionName>;
   const args = await translation.args(body as never, actor, directory, facts);
-  const outcome = await cases.act(caseId, found, translation.action, args);
+  const outcome = await cases.act(caseId, found, translation.action, args, idempotencyKey ? { personId: principal.personId, key: idempotencyKey } : undefined);
   // a department acting on a case sees the answer it may see on a read, no more
   if (outcome.status === 200 && departmentOnly(principal)) return { ...outcome, body: departmentView(outcome.body as CaseView, principal) };
   return outcome;
