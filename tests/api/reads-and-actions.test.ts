@@ -143,3 +143,20 @@ it('keeps taking actions on a running case while the database is down', async ()
     await worker.stop();
   }
 });
+
+it("lists a department's task as overdue once its deadline passes, even before the worker has flagged it", async () => {
+  tokens['staff-market'] ??= await stack.token('staff-market');
+  const { app, worker, caseId } = await caseOnOwnWorker('reads-derived-task');
+  await request(app).post(`/api/cases/${caseId}/acknowledge`).set(as('stw-point-1')).send({});
+  const dispatched = await request(app).post(`/api/cases/${caseId}/dispatch`).set(as('stw-point-1')).send({ departmentId: 'dept-market' });
+  expect(dispatched.status).toBe(200);
+  await eventually(async () => expect(await stack.db.departmentTask.count({ where: { caseId } })).toBe(1));
+  await worker.stop();
+  const past = new Date(Date.now() - 60_000);
+  await stack.db.departmentTask.updateMany({ where: { caseId }, data: { dueAt: past } });
+  const list = async (overdue: boolean) =>
+    (await request(app).get(`/api/departments/dept-market/tasks?overdue=${overdue}&pageSize=100`).set(as('staff-market'))).body.items.filter((t: { caseId: string }) => t.caseId === caseId);
+  expect(await list(true)).toEqual([expect.objectContaining({ overdue: true, overdueSince: past.toISOString() })]);
+  expect(await list(false)).toEqual([]);
+  await stack.client.workflow.getHandle(`case-${caseId}`).terminate('test over');
+});

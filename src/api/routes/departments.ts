@@ -87,10 +87,13 @@ export function departmentsRouter(access: AccessControl, db: Db, directory: Dire
       const mine = answersFor(principal).includes(params.id);
       const managed = districtWide(principal) || principal.managerTowns.includes(department?.townId ?? '');
       if (!department || !(mine || managed)) throw notFound(`department ${params.id} not found`);
+      // overdue by the stored deadline and the clock, not only by the flag the worker writes
+      const now = new Date();
+      const overdueNow = { OR: [{ overdue: true }, { status: { in: [...OPEN_TASK_STATUSES] }, dueAt: { lte: now } }] };
       const where = {
         departmentId: params.id,
         ...(query.status === 'open' ? { status: { in: [...OPEN_TASK_STATUSES] } } : {}),
-        ...(query.overdue !== undefined ? { overdue: query.overdue } : {}),
+        ...(query.overdue !== undefined ? (query.overdue ? overdueNow : { NOT: overdueNow }) : {}),
       };
       const [tasks, total] = await Promise.all([
         db.departmentTask.findMany({ where, orderBy: [{ dueAt: 'asc' }, { caseId: 'asc' }], skip: (query.page - 1) * query.pageSize, take: query.pageSize }),
@@ -101,7 +104,12 @@ export function departmentsRouter(access: AccessControl, db: Db, directory: Dire
         select: { id: true, title: true, category: true, stage: true, buildingId: true, enterpriseId: true, urgency: true, ownerStewardId: true },
       });
       const byId = new Map(cases.map((c) => [c.id, c]));
-      res.json({ items: tasks.map((t) => ({ ...t, case: byId.get(t.caseId) ?? null })), page: query.page, pageSize: query.pageSize, total });
+      const open = (status: string) => (OPEN_TASK_STATUSES as readonly string[]).includes(status);
+      const items = tasks.map((t) => {
+        const due = open(t.status) && t.dueAt <= now;
+        return { ...t, overdue: t.overdue || due, overdueSince: t.overdueSince ?? (due ? t.dueAt : null), case: byId.get(t.caseId) ?? null };
+      });
+      res.json({ items, page: query.page, pageSize: query.pageSize, total, generatedAt: now.toISOString() });
     }),
   );
   return router;
