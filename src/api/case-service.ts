@@ -16,7 +16,7 @@ import { describeClocks } from '../domain/clocks';
 import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, CLIENT_KEY_PREFIX, getCaseStateQuery, WORKFLOW_TYPE } from '../workflows/definitions';
 import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 import type { Directory } from './directory';
-import { conflict, forbidden, HttpError, invalidField, notFound, toHttpError, unavailable } from './errors';
+import { conflict, forbidden, HttpError, invalidField, isUnavailable, notFound, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
 import type { Principal } from '../auth/principal';
 import { caseScope, departmentOnly, stateInScope } from '../auth/scope';
@@ -67,8 +67,6 @@ const view = (state: CaseState, source: CaseView['source'], recordedAt?: Date): 
   clocks: describeClocks(state, new Date()),
 });
 
-/** a database that cannot be reached (not a query that failed): Temporal still holds the truth */
-const unreachable = (err: unknown) => toHttpError(err)?.status === 503;
 
 export interface Outcome {
   status: 200 | 201 | 202;
@@ -194,7 +192,7 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       });
     } catch (err) {
       // the database is down but the case runs on: find it, and check scope, on its live state
-      if (!unreachable(err)) throw err;
+      if (!isUnavailable(err)) throw err;
       return locateLive(caseId, principal);
     }
     if (row) {
@@ -348,7 +346,7 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       const state = await bounded(() => handle(caseId).executeUpdate(ACTION_UPDATES[action], { args: [args] as never, ...(updateId ? { updateId } : {}) }));
       return { status: 200, body: view(state as CaseState, 'workflow') };
     } catch (err) {
-      if (!deadlineExceeded(err) && !unreachable(err)) throw err;
+      if (!deadlineExceeded(err) && !isUnavailable(err)) throw err;
       // the Update may have reached the workflow before the answer was lost: say so, honestly
       throw unavailable(
         `case ${caseId} did not answer within ${actionWaitMs} ms (is a worker running?); the action may or may not have been applied: ` +

@@ -90,6 +90,9 @@ export function toHttpError(err: unknown): HttpError | null {
   return null;
 }
 
+/** A backing service (Temporal, the database) could not be reached: not a failure of this request. */
+export const isUnavailable = (err: unknown): boolean => toHttpError(err)?.status === 503;
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const http = toHttpError(err);

@@ -4,7 +4,7 @@
  * nothing here trusts anything the caller says about itself.
  */
 import type { Db } from '../db/client';
-import { toHttpError } from '../api/errors';
+import { isUnavailable } from '../api/errors';
 import type { RoleName } from '../db/seed';
 import type { Level } from '../domain/case-model';
 
@@ -69,7 +69,7 @@ export function principalLoader(db: Db, staleMs = 15 * 60_000, max = 10_000) {
       return principal;
     } catch (err) {
       const known = lastGood.get(subject);
-      if (known && Date.now() - known.at < staleMs && toHttpError(err)?.status === 503) return known.principal;
+      if (known && Date.now() - known.at < staleMs && isUnavailable(err)) return known.principal;
       throw err;
     }
   };

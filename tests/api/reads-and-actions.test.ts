@@ -137,6 +137,8 @@ it('keeps taking actions on a running case while the database is down', async ()
     expect((await request(app).get(`/api/cases/${caseId}`).set(as('stw-area-east'))).status).toBe(503);
     down = false;
     await eventually(async () => expect((await stack.db.case.findUnique({ where: { id: caseId } }))!.stage).toBe('acknowledged'));
+    // the audit entry of the action taken during the outage waited, and is written now
+    await eventually(async () => expect(await stack.db.auditLog.count({ where: { target: `case:${caseId}`, action: 'case.acknowledge', status: 200 } })).toBe(1), { timeoutMs: 15_000 });
     await stack.client.workflow.getHandle(`case-${caseId}`).terminate('test over');
   } finally {
     down = false;
