@@ -102,6 +102,7 @@ export function departmentView(state: CaseView, principal: Principal) {
   return {
     caseId: state.caseId,
     source: state.source,
+    version: state.version,
     stage: state.stage,
     parties: { building: state.parties.building, enterprise: { id: state.parties.enterprise.id, name: state.parties.enterprise.name } },
     request: state.request,
