@@ -3,20 +3,20 @@
  * on it through Updates, read it from the read model's versioned snapshot (or, on request or
  * before its first write, live from the workflow), and list from the read model.
  */
-import { createHash, randomInt } from 'node:crypto';
-import { type Client, isGrpcCancelledError, isGrpcDeadlineError, WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
+import { createHash } from 'node:crypto';
+import { type Client, isGrpcCancelledError, isGrpcDeadlineError, WorkflowUpdateStage } from '@temporalio/client';
 import type { Db } from '../db/client';
-import type { Actor, CaseEvent, CaseState, CaseWorkflowInput } from '../domain/case-model';
+import type { Actor, CaseEvent, CaseState } from '../domain/case-model';
 import { isTerminal } from '../domain/case-model';
 import type { ActionArgs, ActionName } from '../domain/case-rules';
 import type { CatalogueStore } from '../catalogue-store';
-import { workingCalendar } from '../calendar';
 import type { OfficeHours } from '../domain/working-time';
 import { describeClocks } from '../domain/clocks';
-import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, CLIENT_KEY_PREFIX, getCaseStateQuery, WORKFLOW_TYPE } from '../workflows/definitions';
+import { ACTION_UPDATES, caseWorkflowId, CLIENT_KEY_PREFIX, getCaseStateQuery } from '../workflows/definitions';
 import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 import type { Directory } from './directory';
-import { conflict, forbidden, HttpError, invalidField, isUnavailable, notFound, unavailable } from './errors';
+import { createIntake } from './intake';
+import { conflict, isUnavailable, notFound, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
 import type { Principal } from '../auth/principal';
 import { caseScope, departmentOnly, stateInScope } from '../auth/scope';
@@ -73,25 +73,6 @@ export interface Outcome {
   body: unknown;
 }
 
-const CASE_ID_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-
-/** C<yyyymmdd Beijing date>-<6 random characters>: readable on the phone, unique in practice. */
-export function newCaseId(now = new Date()): string {
-  const beijing = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
-  let tail = '';
-  for (let i = 0; i < 6; i++) tail += CASE_ID_ALPHABET[randomInt(CASE_ID_ALPHABET.length)];
-  return `C${beijing}-${tail}`;
-}
-
-const timeout = <T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> =>
-  Promise.race([p, new Promise<typeof TIMED_OUT>((resolve) => setTimeout(() => resolve(TIMED_OUT), ms).unref())]);
-const TIMED_OUT = Symbol('timed out');
-
-/** a key whose workflow never started within this long belongs to a request that died */
-const STALE_KEY_MS = 60_000;
-
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002';
-
 /**
  * What a department sees of a case dispatched to it: the request it must act on (with the
  * enterprise's contact, which it needs to do so), its own tasks and deadlines — not the steward
@@ -110,30 +91,6 @@ export function departmentView(state: CaseView, principal: Principal) {
     openedAt: state.openedAt,
     tasks: state.tasks.filter((t) => mine.has(t.departmentId)),
   };
-}
-
-/**
- * Who opens the case: the enterprise's own user, for a building it is located in, or a steward of
- * the building's chain on the enterprise's behalf (after a visit). Anyone else is refused.
- */
-function openerOf(
-  principal: Principal,
-  body: OpenCaseBody,
-  enterprise: { id: string; buildingId: string } | null,
-  chain: StewardChain | null,
-): Actor {
-  const code = body.enterprise.creditCode;
-  if (principal.enterpriseIds.includes(code)) {
-    if (enterprise && enterprise.buildingId !== body.buildingId) {
-      throw forbidden(`enterprise ${code} is located in building ${enterprise.buildingId}; it cannot open a case for building ${body.buildingId}`);
-    }
-    return { kind: 'enterprise', id: code, personId: principal.personId };
-  }
-  const inChain = chain ? principal.posts.find((p) => [3, 2, 1].some((l) => chain[l as 1 | 2 | 3].id === p.stewardId)) : undefined;
-  if (inChain) return { kind: 'steward', id: inChain.stewardId, name: inChain.name, level: inChain.level, personId: principal.personId };
-  if (principal.enterpriseIds.length) throw forbidden(`you may open cases only for your own enterprise (${principal.enterpriseIds.join(', ')})`);
-  if (principal.posts.length) throw forbidden(`you are not in the steward chain of building ${body.buildingId}`);
-  throw forbidden('only an enterprise user or a steward of the building can open a case');
 }
 
 export function createCaseService({ db, temporal, directory, catalogue, officeHours, quietHours, taskQueue, actionWaitMs }: CaseServiceDeps) {
@@ -233,96 +190,10 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     }
   }
 
+  // opening a case, exactly once: see intake.ts
+  const intake = createIntake({ db, temporal, directory, catalogue, officeHours, quietHours, taskQueue, actionWaitMs, view: (state) => view(state, 'workflow') });
   async function open(body: OpenCaseBody, principal: Principal, idempotencyKey?: string): Promise<Outcome> {
-    // keys belong to the person: the same key from someone else is a different request
-    const fingerprint = createHash('sha256').update(JSON.stringify({ person: principal.personId, body })).digest('hex');
-    if (idempotencyKey) {
-      const prior = await replay(idempotencyKey, fingerprint);
-      if (prior) return prior;
-    }
-
-    const category = await catalogue.get(body.category);
-    if (!category || !category.active) {
-      throw invalidField('body.category', `unknown category ${body.category}; see GET /api/catalogue`);
-    }
-    const found = await directory.building(body.buildingId);
-    if (!found) throw invalidField('body.buildingId', `unknown building ${body.buildingId}`);
-    const chain = found.chain;
-
-    let enterprise = await directory.enterpriseByCode(body.enterprise.creditCode);
-    const actor = openerOf(principal, body, enterprise, chain);
-    if (!chain) {
-      throw conflict(`building ${body.buildingId} has no ${found.missing.join(', ')} in the directory; a case needs the whole steward chain`);
-    }
-    if (!enterprise) {
-      if (!body.enterprise.name) {
-        throw invalidField('body.enterprise.name', `enterprise ${body.enterprise.creditCode} is not in the directory; give its name to register it`);
-      }
-      enterprise = await directory.registerEnterprise(body.enterprise.creditCode, body.enterprise.name, body.buildingId, body.contact);
-    }
-
-    const caseId = newCaseId();
-    if (idempotencyKey) {
-      try {
-        await db.idempotencyKey.create({ data: { key: idempotencyKey, caseId, fingerprint } });
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-        // a concurrent request with the same key won the race: give it a moment to finish
-        for (let i = 0; i < 20; i++) {
-          const prior = await replay(idempotencyKey, fingerprint);
-          if (prior) return prior;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        throw conflict(`a request with Idempotency-Key ${idempotencyKey} is still being processed; retry shortly`);
-      }
-    }
-
-    const input: CaseWorkflowInput = {
-      caseId,
-      parties: { building: found.building, enterprise: { id: enterprise.id, name: enterprise.name, creditCode: enterprise.creditCode } },
-      request: { category: body.category, urgency: body.urgency, title: body.title, description: body.description, contact: body.contact },
-      chain,
-      policy: category.policy,
-      // the calendar is frozen into the case here, outside the workflow (see working-time.ts)
-      calendar: workingCalendar(new Date(), officeHours),
-      quietHours,
-      openedBy: actor,
-    };
-    let started;
-    try {
-      started = await temporal.workflow.start(WORKFLOW_TYPE, {
-        workflowId: caseWorkflowId(caseId),
-        taskQueue,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
-    } catch (err) {
-      // no workflow, so no case: release the key so a retry can create it
-      if (idempotencyKey) await db.idempotencyKey.delete({ where: { key: idempotencyKey } }).catch(() => undefined);
-      throw err;
-    }
-    // the workflow writes the case row itself; answer once it is there
-    const state = await timeout(started.executeUpdate(awaitRecordedUpdate), actionWaitMs);
-    if (state === TIMED_OUT) return { status: 202, body: { caseId, accepted: true, message: 'case opened; its record is still being written' } };
-    return { status: 201, body: view(state, 'workflow') };
-  }
-
-  async function replay(key: string, fingerprint: string): Promise<Outcome | null> {
-    const prior = await db.idempotencyKey.findUnique({ where: { key } });
-    if (!prior) return null;
-    if (prior.fingerprint !== fingerprint) {
-      throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key ${key} was already used for a different request; use a new key`);
-    }
-    try {
-      return { status: 200, body: await read(prior.caseId) };
-    } catch (err) {
-      if (!(err instanceof HttpError && err.status === 404)) throw err;
-      // No workflow yet: either the first request is still starting it (wait), or it died
-      // between recording the key and starting the workflow long ago (start afresh).
-      if (Date.now() - prior.createdAt.getTime() < STALE_KEY_MS) return null;
-      await db.idempotencyKey.deleteMany({ where: { key, caseId: prior.caseId } });
-      return null;
-    }
+    return intake.open(body, principal, idempotencyKey);
   }
 
   /**

@@ -77,33 +77,7 @@ describe('POST /api/cases', () => {
     expect(await stack.db.enterprise.findUnique({ where: { creditCode: '91310107MA1L8JK908' } })).toMatchObject({ name: '上海新入驻科技有限公司' });
   });
 
-  it('returns the same case for a repeated Idempotency-Key, and never starts a second workflow', async () => {
-    const key = 'idem-key-000001';
-    const casesTitled = (title: string) => stack.db.case.count({ where: { title } });
-    const first = await open(openBody({ title: '幂等-顺序' })).set('Idempotency-Key', key);
-    expect(first.status).toBe(201);
-    const again = await open(openBody({ title: '幂等-顺序' })).set('Idempotency-Key', key);
-    expect(again.status).toBe(200);
-    expect(again.body.caseId).toBe(first.body.caseId);
-    expect(await casesTitled('幂等-顺序')).toBe(1);
-
-    const concurrent = await Promise.all([1, 2, 3].map(() => open(openBody({ title: '幂等-并发' })).set('Idempotency-Key', 'idem-key-000002')));
-    for (const r of concurrent) expect([200, 201, 409]).toContain(r.status);
-    expect(new Set(concurrent.filter((r) => r.status < 300).map((r) => r.body.caseId)).size).toBe(1);
-    expect(await casesTitled('幂等-并发')).toBe(1);
-    // no workflow without its row, and no row without its workflow (visibility may lag a moment)
-    await eventually(async () => {
-      const workflows = [];
-      for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'caseWorkflow'` })) workflows.push(wf.workflowId);
-      const rows = await stack.db.case.findMany({ select: { workflowId: true } });
-      expect(new Set(workflows)).toEqual(new Set(rows.map((r) => r.workflowId)));
-    });
-
-    const reused = await open(openBody({ title: '另一件事' })).set('Idempotency-Key', key);
-    expect(reused.status).toBe(422);
-    expect(reused.body.error.code).toBe('idempotency_key_reused');
-    expect(await casesTitled('另一件事')).toBe(0);
-  });
+  // Idempotency-Key on intake: tests/api/intake.test.ts
 
   describe('rejects bad input with 400 and field-level reasons, creating nothing', () => {
     const cases: [string, () => request.Test, string, RegExp][] = [
@@ -473,7 +447,7 @@ describe('when Temporal is unreachable', () => {
       expect(res.status).toBe(503);
       expect(res.body.error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/unreachable.*nothing was changed/) });
       expect(await db.case.count()).toBe(0);
-      expect(await db.idempotencyKey.count()).toBe(0); // the key is free for the retry
+      expect(await db.intakeKey.count()).toBe(0); // Temporal was unreachable before anything was recorded
       expect((await request(app).get('/api/cases/C20260101-ABCDEF').set(as('stw-point-1'))).status).toBe(503);
       expect((await request(app).post('/api/cases/C20260101-ABCDEF/acknowledge').set(as('stw-point-1')).send({})).status).toBe(503);
     } finally {
