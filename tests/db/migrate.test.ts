@@ -7,7 +7,7 @@ import { createDb } from '../../src/db/client';
 import { createMigration, diffDatabaseToSchema, migrateDeploy, migrationsDir } from '../../src/db/migrate';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 
-const TABLES = ['Town', 'Area', 'Building', 'Steward', 'Department', 'Enterprise', 'Case', 'CaseEvent', 'Notification', 'IdempotencyKey'];
+const TABLES = ['Town', 'Area', 'Building', 'Steward', 'Department', 'Enterprise', 'Case', 'CaseEvent', 'Notification', 'IntakeKey', 'CallbackReceipt', 'Incident'];
 const committed = (provider: 'sqlite' | 'postgresql') =>
   fs.readdirSync(migrationsDir(provider), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 
