@@ -15,7 +15,7 @@ import { seedDemo } from './db/seed';
 import { createLogger } from './logger';
 import { loadCatalogue } from './catalogue-file';
 import { appSettings, createCaseWorker, notificationChannels, createTemporalClient, temporalTarget } from './runtime';
-import { startDevServer, type DevServerHandle } from './temporal/dev-server';
+import { type DevServerOptions, startDevServer, superviseDevServer, type SupervisedDevServer } from './temporal/dev-server';
 import { codecFromConfig } from './temporal/codec';
 import { secretBoxFromConfig } from './security/secrets';
 import { identityFromConfig } from './auth/from-config';
@@ -33,13 +33,14 @@ async function run() {
   // the embedded identity provider (unless OIDC_ISSUER names the district's) and the verifier
   const identity = await identityFromConfig(config, { consoleOrigin: apiOrigin });
 
-  let devServer: DevServerHandle | undefined;
+  let devServer: SupervisedDevServer | undefined;
   let address = config.TEMPORAL_ADDRESS;
+  let stop: (signal: string, exitCode?: number) => Promise<void> = async (_signal, exitCode = 1) => process.exit(exitCode);
   if (!address) {
     const dbFilename = path.resolve(config.TEMPORAL_DB_FILE);
     mkdirSync(path.dirname(dbFilename), { recursive: true });
     logger.info({ dbFilename }, 'starting embedded Temporal dev server');
-    devServer = await startDevServer({
+    const options: DevServerOptions = {
       executable: path.resolve(config.TEMPORAL_CLI),
       dbFilename,
       port: config.TEMPORAL_DEV_PORT,
@@ -48,8 +49,19 @@ async function run() {
       // the Web UI decodes encrypted payloads through the API's codec endpoint (a token is needed)
       codecEndpoint: `${apiOrigin}/api/codec`,
       log: (line) => logger.debug({ component: 'temporal-dev-server' }, line),
+    };
+    // a dev server that dies is restarted on the same ports and file; one that keeps dying stops
+    // the service with a message, rather than leaving a worker and an API retrying against nothing
+    devServer = superviseDevServer(await startDevServer(options), options, {
+      onExit: (exit) => logger.error({ component: 'temporal-dev-server', ...exit }, 'Temporal dev server stopped; restarting it'),
+      onRestarted: (h) => logger.warn({ component: 'temporal-dev-server', pid: h.pid }, 'Temporal dev server restarted; cases carry on'),
+      onRestartFailed: (err) => logger.error({ component: 'temporal-dev-server', err }, 'Temporal dev server did not restart'),
+      onGiveUp: (reason) => {
+        logger.fatal({ component: 'temporal-dev-server' }, `${reason}; stopping the service. Look at the server's log (LOG_LEVEL=debug) and ${dbFilename}, then npm start again.`);
+        void stop('temporal-dev-server-failure', 1);
+      },
     });
-    address = devServer.address;
+    address = devServer.current().address;
   }
 
   const migrated = await migrateDeploy(config.DATABASE_URL, { log: (m) => logger.debug(m) });
@@ -74,7 +86,7 @@ async function run() {
     secrets,
     codec,
     // the dev server's Web UI calls the codec endpoint from the browser
-    ...appSettings(config, devServer ? [new URL(devServer.uiUrl).origin] : []),
+    ...appSettings(config, devServer ? [new URL(devServer.current().uiUrl).origin] : []),
   });
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -91,7 +103,7 @@ async function run() {
         : `  Identity provider: ${identity.issuer}`,
       `  OpenAPI:           ${apiUrl}/openapi.json`,
       `  Temporal:          ${address} namespace ${config.TEMPORAL_NAMESPACE}`,
-      devServer ? `  Temporal Web UI:   ${devServer.uiUrl}` : `  Temporal Web UI:   (external cluster)`,
+      devServer ? `  Temporal Web UI:   ${devServer.current().uiUrl}` : `  Temporal Web UI:   (external cluster)`,
       `  Database:          ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')}`,
       '  Ctrl-C stops everything.',
       '',
@@ -99,10 +111,12 @@ async function run() {
   );
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // draining the worker needs Temporal; when Temporal is what failed, do not wait for ever
+    setTimeout(() => process.exit(exitCode || 1), 20_000).unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     worker.shutdown();
     await workerRun;
@@ -111,13 +125,13 @@ async function run() {
     await identity.stop();
     await devServer?.stop();
     logger.info('stopped');
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
   workerRun.catch((err) => {
     logger.fatal({ err }, 'worker failed');
-    void stop('worker-failure');
+    void stop('worker-failure', 1);
   });
 }
 

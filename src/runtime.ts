@@ -95,6 +95,9 @@ export async function createCaseWorker({ db, logger, target, taskQueue, channels
     namespace: target.namespace,
     taskQueue,
     activities,
+    // a case's tasks go to the worker that has it cached; when that worker dies they move to any
+    // worker after this long (default 10 s, felt as actions waiting that long after a crash)
+    stickyQueueScheduleToStartTimeout: '2 seconds',
     ...dataConverter(target),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
   });

@@ -1,9 +1,12 @@
-/** HTTP API only, against TEMPORAL_ADDRESS and DATABASE_URL (migrations applied at start). */
+/**
+ * HTTP API only, against TEMPORAL_ADDRESS and DATABASE_URL. It never migrates (several API
+ * processes and workers start side by side); it refuses a database whose schema is behind.
+ */
 import { createApp } from './api/app';
 import { ConfigError, loadConfig } from './config';
 import { createCatalogueStore } from './catalogue-store';
 import { createDb } from './db/client';
-import { migrateDeploy } from './db/migrate';
+import { requireCurrentSchema, SchemaBehindError } from './db/migrate';
 import { createLogger } from './logger';
 import { loadCatalogue } from './catalogue-file';
 import { appSettings, createTemporalClient, temporalTarget } from './runtime';
@@ -16,7 +19,7 @@ async function run() {
   const logger = createLogger(config.LOG_LEVEL);
   const catalogueFile = loadCatalogue(config.CATALOGUE_FILE);
   if (!config.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS: required when running the API on its own (npm start runs everything)');
-  await migrateDeploy(config.DATABASE_URL, { log: (m) => logger.info(m) });
+  await requireCurrentSchema(config.DATABASE_URL);
   const db = createDb(config.DATABASE_URL);
   await createCatalogueStore(db).seed(catalogueFile);
   if (!config.OIDC_ISSUER) throw new ConfigError("OIDC_ISSUER: required when running the API on its own (the district's OpenID provider; npm start runs a demo one)");
@@ -38,6 +41,6 @@ async function run() {
 }
 
 run().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(err instanceof ConfigError || err instanceof SchemaBehindError ? err.message : err);
   process.exit(1);
 });

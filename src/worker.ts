@@ -1,6 +1,7 @@
 /** Worker only: runs case workflows and activities against TEMPORAL_ADDRESS. */
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/client';
+import { requireCurrentSchema, SchemaBehindError } from './db/migrate';
 import { createLogger } from './logger';
 import { createCaseWorker, notificationChannels, temporalTarget } from './runtime';
 import { codecFromConfig } from './temporal/codec';
@@ -11,6 +12,8 @@ async function run() {
   const logger = createLogger(config.LOG_LEVEL);
   if (!config.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS: required when running the worker on its own (npm start runs everything)');
   requireSharedKeys(config);
+  // the worker never migrates: that is one explicit step (npm run db:migrate), not every process's
+  await requireCurrentSchema(config.DATABASE_URL);
   const db = createDb(config.DATABASE_URL);
   const { worker, connection } = await createCaseWorker({
     db,
@@ -28,6 +31,6 @@ async function run() {
 }
 
 run().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(err instanceof ConfigError || err instanceof SchemaBehindError ? err.message : err);
   process.exit(1);
 });

@@ -19,6 +19,7 @@ import {
   type SqlQuery,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import type * as Wasm from '@prisma/schema-engine-wasm' with { 'resolution-mode': 'import' };
 import { type Provider, providerOf, redact, sqlitePath, SQLITE_BUSY_TIMEOUT_MS } from './client';
@@ -38,12 +39,78 @@ const NO_FILTER: Wasm.SchemaFilter = { externalTables: [], externalEnums: [] };
 
 type Log = (msg: string) => void;
 
+export interface MigrationStatus {
+  /** committed migrations the database has not finished applying, in order */
+  pending: string[];
+  /** migrations the database records that this code does not have (a newer release migrated it) */
+  unknown: string[];
+}
+
+/**
+ * Which committed migrations the database lacks, read from `_prisma_migrations` with a plain
+ * query. Unlike the schema engine (which takes SQLite's exclusive lock), this can run beside
+ * live processes, so every process can check the schema at start without disturbing the others.
+ */
+export async function migrationStatus(databaseUrl: string, root = REPO_ROOT): Promise<MigrationStatus> {
+  const provider = providerOf(databaseUrl);
+  const committed = readMigrations(provider, root).migrationDirectories.map((d) => d.path);
+  const done = await appliedMigrations(databaseUrl);
+  return { pending: committed.filter((m) => !done.has(m)), unknown: [...done].filter((m) => !committed.includes(m)).sort() };
+}
+
+const APPLIED_SQL = `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+
+async function appliedMigrations(databaseUrl: string): Promise<Set<string>> {
+  if (providerOf(databaseUrl) === 'sqlite') {
+    const file = sqlitePath(databaseUrl);
+    if (file === ':memory:' || !fs.existsSync(file)) return new Set();
+    const db = new Database(file, { readonly: true, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    try {
+      const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`).get();
+      return new Set(table ? (db.prepare(APPLIED_SQL).pluck().all() as string[]) : []);
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ t: string | null }>(`SELECT to_regclass('_prisma_migrations')::text AS t`);
+    if (!rows[0]?.t) return new Set();
+    return new Set((await client.query<{ migration_name: string }>(APPLIED_SQL)).rows.map((r) => r.migration_name));
+  } finally {
+    await client.end();
+  }
+}
+
+/** Refuses to run against a database whose schema is behind this code. */
+export async function requireCurrentSchema(databaseUrl: string, root = REPO_ROOT): Promise<MigrationStatus> {
+  const status = await migrationStatus(databaseUrl, root);
+  if (status.pending.length) {
+    throw new SchemaBehindError(
+      `The database ${redact(databaseUrl)} lacks ${status.pending.length} migration(s) (${status.pending.join(', ')}). ` +
+        'Apply them once, from one place, with `npm run db:migrate` (npm start does it for its embedded database), then start this process again.',
+    );
+  }
+  return status;
+}
+
+export class SchemaBehindError extends Error {
+  override readonly name = 'SchemaBehindError';
+}
+
 export async function migrateDeploy(
   databaseUrl: string,
   opts: { log?: Log; root?: string } = {},
 ): Promise<{ applied: string[] }> {
   const provider = providerOf(databaseUrl);
   const { log = () => {}, root = REPO_ROOT } = opts;
+  // the engine locks a SQLite file exclusively; when nothing is pending, do not take that lock
+  // from processes already running on it
+  if (!(await migrationStatus(databaseUrl, root)).pending.length) {
+    log(`${provider}: database up to date`);
+    return { applied: [] };
+  }
   return withEngine(readSchema(provider, root), connectFactory(databaseUrl), log, async (engine) => {
     const migrationsList = readMigrations(provider, root);
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: NO_FILTER });

@@ -299,3 +299,82 @@ async function waitUntilReady(
   }
   throw new Error(`timed out after ${timeoutMs} ms; last error: ${lastError}`);
 }
+
+export interface SupervisionPolicy {
+  /** restarts allowed within `windowMs` before giving up. Default: 5 */
+  maxRestarts?: number;
+  /** Default: 10 minutes */
+  windowMs?: number;
+  /** pause before each restart attempt. Default: 1 000 ms */
+  backoffMs?: number;
+}
+
+export interface SupervisionEvents {
+  onExit?(exit: { code: number | null; signal: NodeJS.Signals | null }): void;
+  onRestarted?(handle: DevServerHandle): void;
+  onRestartFailed?(err: unknown): void;
+  /** the server died more often than the policy allows; the supervisor does nothing more */
+  onGiveUp(reason: string): void;
+}
+
+export interface SupervisedDevServer {
+  current(): DevServerHandle;
+  /** stops supervising, then stops the server */
+  stop(): Promise<void>;
+}
+
+/**
+ * Restarts a dev server that dies, on the same ports and SQLite file, so clients and workers
+ * (which reconnect by themselves) carry on; after `maxRestarts` within `windowMs` it gives up
+ * and says so, instead of letting the service retry against nothing forever.
+ */
+export function superviseDevServer(
+  first: DevServerHandle,
+  opts: DevServerOptions,
+  events: SupervisionEvents,
+  policy: SupervisionPolicy = {},
+): SupervisedDevServer {
+  const { maxRestarts = 5, windowMs = 10 * 60_000, backoffMs = 1_000 } = policy;
+  const port = Number(first.address.split(':').pop());
+  const uiPort = first.uiUrl ? Number(new URL(first.uiUrl).port) : undefined;
+  const again: DevServerOptions = { ...opts, dbFilename: first.dbFilename, port, ...(uiPort ? { uiPort } : {}) };
+  let handle = first;
+  let stopping = false;
+  const restarts: number[] = [];
+
+  const watch = async () => {
+    while (!stopping) {
+      const exit = await handle.exited;
+      if (stopping) return;
+      events.onExit?.(exit);
+      for (;;) {
+        const now = Date.now();
+        while (restarts.length && restarts[0]! <= now - windowMs) restarts.shift();
+        if (restarts.length >= maxRestarts) {
+          events.onGiveUp(`the Temporal dev server stopped ${restarts.length + 1} times within ${Math.round(windowMs / 60_000)} min (last: ${exit.signal ?? `exit code ${exit.code}`})`);
+          return;
+        }
+        restarts.push(now);
+        await new Promise((r) => setTimeout(r, backoffMs));
+        if (stopping) return;
+        try {
+          handle = await startDevServer(again);
+          if (stopping) return void (await handle.stop());
+          events.onRestarted?.(handle);
+          break;
+        } catch (err) {
+          events.onRestartFailed?.(err);
+        }
+      }
+    }
+  };
+  const watching = watch();
+  return {
+    current: () => handle,
+    stop: async () => {
+      stopping = true;
+      await handle.stop();
+      await watching;
+    },
+  };
+}

@@ -81,7 +81,7 @@ async function call(method: string, url: string, user: string | null, body?: unk
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-it('opens a case over HTTP, drives it to closed, reads it back, and stops cleanly on SIGINT', async () => {
+it('opens a case over HTTP, drives it to closed and reads it back', async () => {
   expect(output).toMatch(/Temporal Web UI:\s+http:\/\/127\.0\.0\.1:\d+/);
   expect(output).toContain(`API:               ${base}`);
   expect(output).toMatch(/Sign in:\s+http:\/\/127\.0\.0\.1:\d+/);
@@ -123,9 +123,35 @@ it('opens a case over HTTP, drives it to closed, reads it back, and stops cleanl
   expect(listed.body.items.map((c: { id: string }) => c.id)).toContain(id);
   // the figures the closing note reports
   console.log(`e2e: ${events.length} events, opened → closed in ${elapsedMs} ms (2 s of it the follow-up delay)`);
+  expect(output).not.toMatch(/unhandled|Error:/);
+});
 
+it('restarts the embedded Temporal dev server when it dies, and cases carry on', async () => {
+  const pids = () => execFileSync('pgrep', ['-f', `start-dev .*--db-filename ${env.TEMPORAL_DB_FILE}`], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  const [first] = pids();
+  expect(first).toBeGreaterThan(0);
+  process.kill(first!, 'SIGKILL');
+  await eventually(() => expect(output).toContain('Temporal dev server restarted'), { timeoutMs: 60_000, intervalMs: 200 });
+  expect(pids()).not.toContain(first);
+  // the worker and the API reconnect by themselves: a new case opens and takes an action
+  const opened = await eventually(async () => {
+    const r = await call('POST', '/cases', 'ent-yueda', {
+      buildingId: 'bld-yueda',
+      enterprise: { creditCode: ENTERPRISE },
+      category: 'outdoor_promotion',
+      title: '重启后的诉求',
+      description: '开发服务器重启之后提交。',
+      contact: { name: '冯经理', phone: '13900000004' },
+    });
+    expect(r.status).toBe(201);
+    return r;
+  }, { timeoutMs: 30_000, intervalMs: 500 });
+  expect((await call('POST', `/cases/${opened.body.caseId}/acknowledge`, 'stw-point-4', {})).status).toBe(200);
+});
+
+it('stops cleanly on SIGINT, as Ctrl-C does', async () => {
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   expect(code).toBe(0);
-  expect(output).not.toMatch(/unhandled|Error:/);
+  expect(output).not.toMatch(/unhandled/);
 });
