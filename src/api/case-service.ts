@@ -18,9 +18,8 @@ import type { Directory } from './directory';
 import { createIntake } from './intake';
 import { conflict, isUnavailable, notFound, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
-import type { Principal } from '../auth/principal';
+import { answersFor, type Principal } from '../auth/principal';
 import { caseScope, departmentOnly, stateInScope } from '../auth/scope';
-import { answersFor } from '../auth/principal';
 import type { CaseFacts } from '../auth/actor';
 import type { StewardChain } from '../domain/case-model';
 
@@ -163,7 +162,12 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       };
       return { facts, stage: row.stage as CaseState['stage'], outcome: row.outcome, row };
     }
-    if (await db.case.findUnique({ where: { id: caseId }, select: { id: true } })) throw notFound(`case ${caseId} not found`);
+    const stored = await db.case.findUnique({ where: { id: caseId }, select: { stage: true } });
+    // a department or steward gains a case through the workflow (a dispatch, an escalation, a
+    // reassignment) a moment before the read model shows it: ask the running case itself
+    if (stored && (isTerminal(stored.stage as CaseState['stage']) || !(principal.posts.length || answersFor(principal).length))) {
+      throw notFound(`case ${caseId} not found`);
+    }
     return locateLive(caseId, principal);
   }
 
