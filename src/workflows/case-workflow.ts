@@ -28,9 +28,10 @@ import { notificationContext } from '../domain/messages';
 
 type Activities = ReturnType<typeof createActivities>;
 
-// The read model must eventually hold every event, so persistence retries without limit.
+// The read model must eventually hold every event, so persistence retries without limit. A
+// persist takes milliseconds; the timeout is how long a batch waits after its worker died.
 const { persistCase } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
