@@ -29,7 +29,7 @@ import { newCaseState, openAndAssign } from '../domain/case-rules';
 import type { CatalogueStore } from '../catalogue-store';
 import { workingCalendar } from '../calendar';
 import type { OfficeHours } from '../domain/working-time';
-import { caseWorkflowId, getCaseStateQuery, intakeUpdate, WORKFLOW_TYPE } from '../workflows/definitions';
+import { caseWorkflowId, getCaseStateQuery, intakeUpdate, WORKFLOW_TASK_TIMEOUT, WORKFLOW_TYPE } from '../workflows/definitions';
 import type { Directory } from './directory';
 import { conflict, forbidden, HttpError, invalidField, isUnavailable, unavailable } from './errors';
 import type { OpenCaseBody } from './schemas';
@@ -270,6 +270,7 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
       workflowId: caseWorkflowId(caseId),
       taskQueue,
       args: [input],
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       // running: this update reaches it (its input is the first attempt's); closed: refused, never a second run
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

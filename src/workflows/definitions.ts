@@ -9,6 +9,12 @@ import type { CaseState } from '../domain/case-model';
 
 export const DEFAULT_TASK_QUEUE = 'steward-cases';
 export const WORKFLOW_TYPE = 'caseWorkflow';
+/**
+ * A case's workflow task takes milliseconds; this is how long an action waits when the worker
+ * holding its task dies mid-task (Temporal's default, 10 s, was felt by every caller of that case).
+ * Continue-as-new keeps it.
+ */
+export const WORKFLOW_TASK_TIMEOUT = '3 seconds';
 
 export const caseWorkflowId = (caseId: string): string => `case-${caseId}`;
 
@@ -57,5 +63,10 @@ export const ACTION_FAILED = 'ActionFailed';
 /** A client's Idempotency-Key reaches the workflow as the Update id, with this prefix. */
 export const CLIENT_KEY_PREFIX = 'key:';
 
-/** The notify activity marks a notification failed on its last attempt. */
+/**
+ * Failure budgets the activities enforce (the workflow retries them without limit): a channel that
+ * has failed this often is given up and the notice recorded as notification_failed; a department's
+ * system, then the task is delivery_failed. Attempts lost to an unreachable database do not count.
+ */
 export const NOTIFY_MAX_ATTEMPTS = 8;
+export const DISPATCH_MAX_ATTEMPTS = 6;

@@ -91,7 +91,7 @@ it('loses, duplicates and strands nothing while the worker and the API are kille
   await eventually(async () => expect(await checkCases(env.DATABASE_URL!, tag, driven.caseIds)).toEqual(clean), { timeoutMs: 30_000, intervalMs: 500 }).catch(async (err) => {
     const checked = await checkCases(env.DATABASE_URL!, tag, driven.caseIds);
     for (const id of checked.stuck.map((s) => s.split(' ')[0]!)) {
-      const live = await fetch(`http://127.0.0.1:${port}/api/cases/${id}?live=true`, { headers: { authorization: `Bearer ${await token('stw-point-4')}` } }).then((r) => r.json());
+      const live = await fetch(`http://127.0.0.1:${port}/api/cases/${id}?live=true`, { headers: { authorization: `Bearer ${await token('stw-point-4')}` } }).then((r) => r.json() as Promise<any>);
       console.log(`stuck ${id}: live ${JSON.stringify({ stage: live.stage, version: live.version, history: live.history?.map((e: { type: string }) => e.type) })}`);
     }
     throw err;

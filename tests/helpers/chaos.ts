@@ -40,12 +40,15 @@ export interface DriveResult {
   anomalies: string[];
   /** longest time one step took from its first attempt to its answer, ms */
   longestStepMs: number;
+  /** every answered action: when its first attempt started and when it was answered (epoch ms) */
+  actions: { started: number; answered: number }[];
 }
 
-const RETRYABLE = new Set([202, 502, 503, 504]);
+// 429: a careful client waits and retries a rate-limited request too
+const RETRYABLE = new Set([202, 429, 502, 503, 504]);
 
 export async function driveCases(o: DriveOptions): Promise<DriveResult> {
-  const result: DriveResult = { caseIds: [], acknowledged: 0, retries: 0, anomalies: [], longestStepMs: 0 };
+  const result: DriveResult = { caseIds: [], acknowledged: 0, retries: 0, anomalies: [], longestStepMs: 0, actions: [] };
   const retryForMs = o.retryForMs ?? 90_000;
 
   async function step(user: string, method: string, url: string, body: unknown, key: string | undefined, accept: (status: number, b: any) => boolean) {
@@ -67,7 +70,10 @@ export async function driveCases(o: DriveOptions): Promise<DriveResult> {
       }
       if (status >= 200 && status < 300 && !RETRYABLE.has(status) && accept(status, answer)) {
         result.longestStepMs = Math.max(result.longestStepMs, Date.now() - started);
-        if (method !== 'GET') result.acknowledged++;
+        if (method !== 'GET') {
+          result.acknowledged++;
+          result.actions.push({ started, answered: Date.now() });
+        }
         return answer;
       }
       if (status !== 0 && !RETRYABLE.has(status) && !(method === 'GET' && status === 200)) {
@@ -139,7 +145,7 @@ export async function checkCases(databaseUrl: string, tag: string, caseIds: stri
   );
   const byCase = new Map<string, { title: string; stage: string; events: { seq: number; type: string }[] }>();
   for (const r of rows) {
-    const c = byCase.get(r.id) ?? { title: r.title, stage: r.stage, events: [] };
+    const c = byCase.get(r.id) ?? { title: r.title, stage: r.stage, events: [] as { seq: number; type: string }[] };
     if (r.seq !== null) c.events.push({ seq: Number(r.seq), type: r.type });
     byCase.set(r.id, c);
   }

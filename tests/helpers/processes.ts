@@ -92,7 +92,7 @@ export async function startApi(env: NodeJS.ProcessEnv, port?: number): Promise<A
   await eventually(
     async () => {
       if (p.child.exitCode !== null) throw new Error(`API exited with ${p.child.exitCode}:\n${p.output()}`);
-      expect((await fetch(`${base}/health`)).ok).toBe(true);
+      return (await fetch(`${base}/health`)).ok;
     },
     { timeoutMs: 60_000, intervalMs: 200 },
   );
@@ -105,7 +105,7 @@ export async function startWorker(env: NodeJS.ProcessEnv): Promise<ServiceProces
   await eventually(
     () => {
       if (p.child.exitCode !== null) throw new Error(`worker exited with ${p.child.exitCode}:\n${p.output()}`);
-      expect(p.output()).toContain('worker started');
+      return p.output().includes('worker started');
     },
     { timeoutMs: 60_000, intervalMs: 200 },
   );
