@@ -63,9 +63,12 @@ describe('POST /api/cases', () => {
       parties: { enterprise: { creditCode: ENTERPRISE } },
     });
     expect(res.body.caseId).toMatch(/^C\d{8}-[0-9A-Z]{6}$/);
-    const row = await stack.db.case.findUniqueOrThrow({ where: { id: res.body.caseId }, include: { events: true } });
-    expect(row).toMatchObject({ stage: 'assigned', ownerStewardId: 'stw-point-1', workflowId: `case-${res.body.caseId}` });
-    expect(row.events.map((e) => e.type).sort()).toEqual(['assigned', 'opened']);
+    // the answer does not wait for the read model; the row follows within moments
+    await eventually(async () => {
+      const row = await stack.db.case.findUniqueOrThrow({ where: { id: res.body.caseId }, include: { events: true } });
+      expect(row).toMatchObject({ stage: 'assigned', ownerStewardId: 'stw-point-1', workflowId: `case-${res.body.caseId}` });
+      expect(row.events.map((e) => e.type).sort()).toEqual(['assigned', 'opened']);
+    });
     await eventually(() => expect(stack.sent.filter((n) => n.key.startsWith(res.body.caseId)).map((n) => n.recipient.id)).toEqual(['stw-point-1']));
     const notification = await stack.db.notification.findFirstOrThrow({ where: { caseId: res.body.caseId } });
     expect(notification).toMatchObject({ status: 'sent', attempts: 1, recipientId: 'stw-point-1', template: 'assigned_to_you' });
