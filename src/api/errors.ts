@@ -55,6 +55,10 @@ function causes(err: unknown): Chain[] {
 // gRPC UNAVAILABLE / DEADLINE_EXCEEDED, socket errors, and database drivers that cannot connect
 const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|UNAVAILABLE|DEADLINE_EXCEEDED|failed to connect|Connection.*(closed|refused|terminated)|SQLITE_BUSY|database is locked|Can't reach database/i;
 
+const UNREACHABLE_MESSAGE = 'a backing service (Temporal or the database) is unreachable; retry later';
+// a change whose answer was lost may have been applied; saying "nothing was changed" would be a guess
+const UNREACHABLE_CHANGE = `${UNREACHABLE_MESSAGE}. The change may or may not have been applied: retry it with the same Idempotency-Key, or read before repeating it`;
+
 /** Translates Temporal, Prisma and body-parser failures into HttpErrors. */
 export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
@@ -85,7 +89,7 @@ export function toHttpError(err: unknown): HttpError | null {
     return conflict('the case is already closed');
   }
   if (chain.some((c) => c.code === 14 || c.code === 4 || UNREACHABLE.test(`${c.name ?? ''} ${c.message ?? ''} ${String(c.code ?? '')}`))) {
-    return unavailable('a backing service (Temporal or the database) is unreachable; nothing was changed, retry later');
+    return unavailable(UNREACHABLE_MESSAGE);
   }
   return null;
 }
@@ -103,7 +107,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(500).json({ error: { code: 'internal', message: 'internal error; it has been logged', requestId } });
       return;
     }
-    if (http.status >= 500) logger.warn({ err, reqId: requestId, path }, http.message);
-    res.status(http.status).json({ error: { code: http.code, message: http.message, requestId, ...(http.issues ? { issues: http.issues } : {}) } });
+    const message = http.message === UNREACHABLE_MESSAGE && !['GET', 'HEAD'].includes(req.method) ? UNREACHABLE_CHANGE : http.message;
+    if (http.status >= 500) logger.warn({ err, reqId: requestId, path }, message);
+    res.status(http.status).json({ error: { code: http.code, message, requestId, ...(http.issues ? { issues: http.issues } : {}) } });
   };
 }
