@@ -21,6 +21,7 @@ import { openApiDocument } from './openapi';
 import { casesRouter } from './routes/cases';
 import { referenceRouter } from './routes/reference';
 import { auditRouter } from './routes/audit';
+import { incidentsRouter } from './routes/incidents';
 import { adminRouter } from './routes/admin';
 import { codecRouter } from './routes/codec';
 import { requestContext } from './request-context';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
   app.use(referenceRouter(access, directory));
   app.use(auditRouter(access, db));
   app.use(adminRouter(access, db, secrets));
+  app.use(incidentsRouter(access, db));
   app.use(codecRouter(access, codec));
   app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));

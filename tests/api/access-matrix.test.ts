@@ -91,6 +91,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/departments/:id/tasks': { ok: ['staff', 'system', 'manager', 'inspector'], notFound: ['otherStaff', 'otherTownManager'], params: { id: 'dept-market' } },
   'POST /api/departments/:id/callback': { ok: [], all: 401, params: { id: 'dept-market' }, body: { caseId: 'x', action: 'accept' } },
   'GET /api/audit': { ok: ['admin', 'manager', 'inspector', 'otherTownManager'] },
+  'GET /api/admin/incidents': { ok: ['admin'] },
+  'POST /api/admin/incidents/:id/resolve': { ok: ['admin'], params: { id: 'set in beforeAll' } },
   'POST /api/codec/decode': { ok: ['admin'], body: { payloads: [] } },
   'POST /api/codec/encode': { ok: ['admin'], body: { payloads: [] } },
   // directory administration: empty bodies, so an administrator meets validation (400), never a change
@@ -138,6 +140,8 @@ beforeAll(async () => {
     data: { role: 'manager', scopeId: 'town-other', grantedBy: 'test', person: { create: { id: 'psn-matrix-grant', subject: 'matrix-grant', name: 'matrix' } } },
   });
   MATRIX['DELETE /api/admin/people/:id/grants/:grantId']!.params!.grantId = String(grant.id);
+  const incident = await db.incident.create({ data: { kind: 'rule_failed', message: 'matrix' } });
+  MATRIX['POST /api/admin/incidents/:id/resolve']!.params!.id = String(incident.id);
 
   for (const [caller, subject] of Object.entries(CALLERS) as [Caller, string | null][]) {
     if (subject && !['expired', 'garbage'].includes(subject)) tokens[caller] = await stack.token(subject);

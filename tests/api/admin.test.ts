@@ -402,3 +402,21 @@ describe('import', () => {
     expect((await upload('towns', 'text/csv', Buffer.from([0xb1, 0xe0, 0xba, 0xc5, 0x2c, 0xc3, 0xfb, 0xb3, 0xc6, 0x0a]), true).expect(400)).body.error.message).toMatch(/UTF-8/);
   });
 });
+
+describe('incidents', () => {
+  it('lists what went wrong inside cases, newest first, and an administrator resolves them', async () => {
+    const refused = await stack.db.incident.create({ data: { kind: 'record_refused', caseId: 'C20261122-INCDNT', message: 'the database refused a batch' } });
+    const failed = await stack.db.incident.create({ data: { kind: 'rule_failed', caseId: 'C20261122-INCDNT', message: 'a rule threw' } });
+    const open = (await get('/api/admin/incidents?open=true&caseId=C20261122-INCDNT').expect(200)).body;
+    expect(open.items.map((i: { id: number }) => i.id)).toEqual([failed.id, refused.id]);
+    expect((await get('/api/admin/incidents?kind=rule_failed&caseId=C20261122-INCDNT').expect(200)).body.items).toHaveLength(1);
+
+    const resolved = (await post(`/api/admin/incidents/${refused.id}/resolve`, {}).expect(200)).body;
+    expect(resolved.resolvedAt).toEqual(expect.any(String));
+    // resolving again changes nothing
+    expect((await post(`/api/admin/incidents/${refused.id}/resolve`, {}).expect(200)).body.resolvedAt).toBe(resolved.resolvedAt);
+    expect((await get('/api/admin/incidents?open=true&caseId=C20261122-INCDNT').expect(200)).body.items.map((i: { id: number }) => i.id)).toEqual([failed.id]);
+    await post('/api/admin/incidents/987654/resolve', {}).expect(404);
+    await get('/api/admin/incidents', 'manager-town').expect(403);
+  });
+});

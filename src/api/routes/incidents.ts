@@ -1,0 +1,52 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import type { AccessControl } from '../../auth/access';
+import { notFound } from '../errors';
+import { route } from '../validate';
+
+export const IncidentQuery = z
+  .object({
+    open: z.enum(['true', 'false']).optional().meta({ description: 'true: only unresolved incidents' }),
+    kind: z.enum(['rule_failed', 'record_refused']).optional(),
+    caseId: z.string().trim().min(1).max(32).optional(),
+    before: z.coerce.number().int().min(1).max(2 ** 31 - 1).optional().meta({ description: "cursor: incidents with a smaller id (the previous page's nextBefore)" }),
+    pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+
+const IncidentParams = z.object({ id: z.coerce.number().int().min(1).max(2 ** 31 - 1) }).strict();
+
+/**
+ * What went wrong inside running cases and needs a person: a rule that threw on an action or a
+ * timer (rule_failed), a batch the database refused even cleaned (record_refused). The case went
+ * on either way; an administrator looks, fixes the cause, and marks the incident resolved.
+ */
+export function incidentsRouter(access: AccessControl, db: Db): Router {
+  const { router, get, post } = access.router('/api/admin/incidents');
+  get(
+    '/',
+    { access: ['admin'], summary: 'incidents inside running cases, newest first' },
+    route({ query: IncidentQuery }, async ({ query: q }, _req, res) => {
+      const where = {
+        ...(q.open === 'true' ? { resolvedAt: null } : q.open === 'false' ? { resolvedAt: { not: null } } : {}),
+        ...(q.kind ? { kind: q.kind } : {}),
+        ...(q.caseId ? { caseId: q.caseId } : {}),
+        ...(q.before ? { id: { lt: q.before } } : {}),
+      };
+      const items = await db.incident.findMany({ where, orderBy: { id: 'desc' }, take: q.pageSize });
+      res.json({ items, nextBefore: items.length === q.pageSize ? items.at(-1)!.id : null });
+    }),
+  );
+  post(
+    '/:id/resolve',
+    { access: ['admin'], audit: 'incident.resolve', summary: 'mark an incident resolved (idempotent)' },
+    route({ params: IncidentParams }, async ({ params }, _req, res) => {
+      const found = await db.incident.findUnique({ where: { id: params.id } });
+      if (!found) throw notFound(`incident ${params.id} not found`);
+      const incident = found.resolvedAt ? found : await db.incident.update({ where: { id: params.id }, data: { resolvedAt: new Date() } });
+      res.json(incident);
+    }),
+  );
+  return router;
+}
