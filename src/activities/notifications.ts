@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { ChannelType, NotificationChannel } from '../adapters/notification-channel';
 import type { Db } from '../db/client';
 import { mapChannelSecrets, type SecretBox } from '../security/secrets';
@@ -6,6 +6,7 @@ import type { NotificationIntent, Recipient } from '../domain/case-rules';
 import { beijingTime, type NotificationContext, renderMessage } from '../domain/messages';
 import type { Prisma } from '../generated/sqlite/client';
 import { NOTIFY_MAX_ATTEMPTS } from '../workflows/definitions';
+import { attemptFailure, carried, fromDb, handOn, type Carried } from './failure-budget';
 
 export interface NotifyInput {
   caseId: string;
@@ -32,10 +33,10 @@ function channelsOf(value: unknown): ContactChannel[] {
 async function lookupRecipient(db: Db, secrets: SecretBox, r: Recipient) {
   const row =
     r.kind === 'steward'
-      ? await db.steward.findUnique({ where: { id: r.id } })
+      ? await fromDb(db.steward.findUnique({ where: { id: r.id } }))
       : r.kind === 'department'
-        ? await db.department.findUnique({ where: { id: r.id } })
-        : await db.enterprise.findUnique({ where: { id: r.id } });
+        ? await fromDb(db.department.findUnique({ where: { id: r.id } }))
+        : await fromDb(db.enterprise.findUnique({ where: { id: r.id } }));
   if (!row) return null;
   // `address` opens a sealed robot key or webhook token for sending; `stored` is what the ledger keeps
   const stored = channelsOf(row.channels);
@@ -43,23 +44,20 @@ async function lookupRecipient(db: Db, secrets: SecretBox, r: Recipient) {
   return { kind: r.kind, id: row.id, name: row.name, channels };
 }
 
+/** ApplicationFailure types: a channel failed within its budget (counted in the ledger), or gave up. */
+export const CHANNEL_FAILED = 'ChannelFailed';
+export const NOTIFICATION_FAILED = 'NotificationFailed';
+
 export function createNotificationActivities(db: Db, channels: Partial<Record<ChannelType, NotificationChannel>>, secrets: SecretBox) {
-  return {
-    /**
-     * Sends one notification through each of the recipient's channels, at most once per
-     * channel: a ledger row per (event, template, recipient, channel) is marked sent, and a
-     * retry skips the rows already sent. A channel that fails makes the activity retry;
-     * a channel this deployment has not configured is recorded as failed, not retried.
-     */
-    async notify({ caseId, intent, context, holdUntil }: NotifyInput): Promise<{ sent: number; held: number; skipped: number }> {
-      const base = notificationKey(caseId, intent);
-      const recipient = await lookupRecipient(db, secrets, intent.recipient);
-      if (!recipient) {
-        throw ApplicationFailure.nonRetryable(`unknown ${intent.recipient.kind} ${intent.recipient.id}`, 'UnknownRecipient');
-      }
-      const message = renderMessage(intent.template, context);
-      const attempt = Context.current().info.attempt;
-      const rows = await Promise.all(
+  async function send({ caseId, intent, context, holdUntil }: NotifyInput, carry: Carried): Promise<{ sent: number; held: number; skipped: number }> {
+    const base = notificationKey(caseId, intent);
+    const recipient = await lookupRecipient(db, secrets, intent.recipient);
+    if (!recipient) {
+      throw ApplicationFailure.nonRetryable(`unknown ${intent.recipient.kind} ${intent.recipient.id}`, 'UnknownRecipient');
+    }
+    const message = renderMessage(intent.template, context);
+    const rows = await fromDb(
+      Promise.all(
         recipient.channels.map((c) =>
           db.notification.upsert({
             where: { id: `${base}:${c.type}` },
@@ -78,49 +76,90 @@ export function createNotificationActivities(db: Db, channels: Partial<Record<Ch
             update: {},
           }),
         ),
-      );
-      if (holdUntil) return { sent: 0, held: rows.length, skipped: 0 };
+      ),
+    );
+    if (holdUntil) return { sent: 0, held: rows.length, skipped: 0 };
 
-      let sent = 0;
-      let skipped = 0;
-      const failures: string[] = [];
-      for (const [i, c] of recipient.channels.entries()) {
-        const row = rows[i]!;
-        if (row.status === 'sent') {
-          skipped++;
-          continue;
-        }
-        const channel = channels[c.type];
-        if (!channel) {
-          await db.notification.update({ where: { id: row.id }, data: { status: 'failed', lastError: `channel ${c.type} is not configured in this deployment` } });
-          continue;
-        }
-        try {
-          await channel.send({
-            key: row.id,
-            recipient: { kind: recipient.kind, id: recipient.id, name: recipient.name },
-            to: c.address,
-            subject: message.subject,
-            body: message.body,
-            urgent: intent.urgent,
-            params: { caseId, ...(context.dueAt ? { deadline: beijingTime(context.dueAt) } : {}) },
-          });
-          await db.notification.update({ where: { id: row.id }, data: { attempts: { increment: 1 }, status: 'sent', sentAt: new Date(), lastError: null } });
-          sent++;
-        } catch (err) {
-          const lastError = err instanceof Error ? err.message : String(err);
-          failures.push(`${c.type}: ${lastError}`);
-          await db.notification.update({
-            where: { id: row.id },
-            data: { attempts: { increment: 1 }, lastError, status: attempt >= NOTIFY_MAX_ATTEMPTS ? 'failed' : 'retrying' },
-          });
-        }
+    let sent = 0;
+    let skipped = 0;
+    const retrying: string[] = [];
+    const exhausted: string[] = [];
+    const markSent = (id: string) =>
+      fromDb(db.notification.update({ where: { id }, data: { attempts: { increment: 1 }, status: 'sent', sentAt: new Date(), lastError: null } }));
+    for (const [i, c] of recipient.channels.entries()) {
+      const row = rows[i]!;
+      if (row.status === 'sent') {
+        skipped++;
+        continue;
       }
-      if (failures.length) throw new Error(failures.join('; '));
-      if (!sent && !skipped) {
-        throw ApplicationFailure.nonRetryable(`no configured channel for ${recipient.kind} ${recipient.id}`, 'NoChannel');
+      const channel = channels[c.type];
+      if (!channel) {
+        if (row.status !== 'failed') {
+          await fromDb(db.notification.update({ where: { id: row.id }, data: { status: 'failed', lastError: `channel ${c.type} is not configured in this deployment` } }));
+        }
+        continue;
       }
-      return { sent, held: 0, skipped };
+      if (row.status === 'failed') {
+        exhausted.push(`${c.type}: ${row.lastError}`); // gave up in an earlier attempt
+        continue;
+      }
+      if (carry.sent.includes(row.id)) {
+        await markSent(row.id); // taken by the channel in an earlier attempt; only the record was missing
+        sent++;
+        continue;
+      }
+      try {
+        await channel.send({
+          key: row.id,
+          recipient: { kind: recipient.kind, id: recipient.id, name: recipient.name },
+          to: c.address,
+          subject: message.subject,
+          body: message.body,
+          urgent: intent.urgent,
+          params: { caseId, ...(context.dueAt ? { deadline: beijingTime(context.dueAt) } : {}) },
+        });
+      } catch (err) {
+        // the ledger counts this channel's failures; one it cannot record (database gone) is not counted
+        const lastError = err instanceof Error ? err.message : String(err);
+        const final = row.attempts + 1 >= NOTIFY_MAX_ATTEMPTS;
+        await fromDb(db.notification.update({ where: { id: row.id }, data: { attempts: { increment: 1 }, lastError, status: final ? 'failed' : 'retrying' } }));
+        (final ? exhausted : retrying).push(`${c.type}: ${lastError}`);
+        continue;
+      }
+      // handed on before it is recorded: if the database fails or hangs now, the retry records it without sending again
+      carry.sent.push(row.id);
+      handOn(carry);
+      await markSent(row.id);
+      sent++;
+    }
+    if (retrying.length) throw ApplicationFailure.create({ type: CHANNEL_FAILED, message: retrying.join('; ') });
+    if (exhausted.length) {
+      throw ApplicationFailure.nonRetryable(`${exhausted.join('; ')} (gave up after ${NOTIFY_MAX_ATTEMPTS} failures)`, NOTIFICATION_FAILED);
+    }
+    if (!sent && !skipped) {
+      throw ApplicationFailure.nonRetryable(`no configured channel for ${recipient.kind} ${recipient.id}`, 'NoChannel');
+    }
+    return { sent, held: 0, skipped };
+  }
+
+  return {
+    /**
+     * Sends one notification through each of the recipient's channels, at most once per
+     * channel: a ledger row per (event, template, recipient, channel) is marked sent, and a
+     * retry skips the rows already sent. A channel that fails makes the activity retry until it
+     * has failed NOTIFY_MAX_ATTEMPTS times (the row's `attempts`); then the row is `failed` and
+     * the activity fails for good. An unreachable database costs nothing from that budget: the
+     * workflow retries without limit, and the notice goes out once the database is back.
+     * A channel this deployment has not configured is recorded as failed, not retried.
+     */
+    async notify(input: NotifyInput): Promise<{ sent: number; held: number; skipped: number }> {
+      const carry = carried();
+      try {
+        return await send(input, carry);
+      } catch (err) {
+        // anything else that keeps failing (a bug, a refused write) is bounded by the same budget
+        throw attemptFailure(err, carry, NOTIFY_MAX_ATTEMPTS, NOTIFICATION_FAILED, [CHANNEL_FAILED]);
+      }
     },
   };
 }

@@ -35,15 +35,19 @@ const { persistCase } = wf.proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-// A failing channel must never block or fail the case: bounded retries, then a recorded failure.
+// A failing channel must never block or fail the case. No attempt limit here: the activities give
+// up, non-retryably, after NOTIFY_MAX_ATTEMPTS / DISPATCH_MAX_ATTEMPTS failures of the channel or
+// the department's system, and do not count attempts that found the database down, so a notice or
+// a dispatch raised during an hour-long outage goes out within 5 minutes of the database's return.
 const { notify } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: NOTIFY_MAX_ATTEMPTS },
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+// the first retry later than a notice's: 6 failures span about 15 minutes of a department's system being down
 const { dispatchToDepartment } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 6 },
+  retry: { initialInterval: '40 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
 // small and local; a case that cannot learn a calendar year today tries again tomorrow

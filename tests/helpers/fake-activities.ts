@@ -4,8 +4,13 @@ import type { createActivities } from '../../src/activities';
 import type { CaseEvent } from '../../src/domain/case-model';
 import type { NotifyInput } from '../../src/activities/notifications';
 import type { CaseSnapshot } from '../../src/activities/persistence';
+import { DISPATCH_MAX_ATTEMPTS, NOTIFY_MAX_ATTEMPTS } from '../../src/workflows/definitions';
 
 type Activities = ReturnType<typeof createActivities>;
+
+/** Like the real activities, an injected failure ends for good once it has used up its budget. */
+const failure = (message: string, budget: number) =>
+  Context.current().info.attempt >= budget ? ApplicationFailure.nonRetryable(message) : new Error(message);
 
 /**
  * In-memory stand-ins for the activities, for workflow tests: they record what the workflow
@@ -38,7 +43,7 @@ export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) 
     },
     async notify(input) {
       const fail = typeof opts.failNotify === 'function' ? opts.failNotify(input) : opts.failNotify;
-      if (fail) throw new Error('channel down (injected)');
+      if (fail) throw failure('channel down (injected)', NOTIFY_MAX_ATTEMPTS);
       // the server's (skipped) clock when the attempt was scheduled: when it was sent, in case time
       const at = Context.current().info.currentAttemptScheduledTimestampMs;
       if (input.holdUntil) {
@@ -57,7 +62,7 @@ export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) 
       return 1;
     },
     async dispatchToDepartment({ caseId, departmentId }) {
-      if (opts.failDispatch) throw new Error('department system down (injected)');
+      if (opts.failDispatch) throw failure('department system down (injected)', DISPATCH_MAX_ATTEMPTS);
       dispatches.push({ caseId, departmentId });
       return { adapter: 'portal', reference: `ref-${caseId}` };
     },
