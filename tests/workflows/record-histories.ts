@@ -1,24 +1,66 @@
 /**
- * Records the committed histories that replay.test.ts replays. Run it only when a workflow
- * change is intended to be incompatible (and then version the change with patched() instead
- * of re-recording, once cases run in production):
- *   node --import tsx tests/workflows/record-histories.ts
+ * Records the committed histories that replay.test.ts replays, and beside each `<name>.json` its
+ * `<name>.state.json`: the input of every persistCase the history scheduled (the snapshot and events
+ * the case wrote), which replay must compute again. Histories are cases already running: never
+ * re-record one because a change stopped replaying it; version the change with patched() instead.
+ * To add a history, add a scenario below and record only it:
+ *   node --import tsx tests/workflows/record-histories.ts held-dropped
+ * Without scenario names this only rewrites the .state.json files from the histories.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { ACTION_UPDATES, awaitRecordedUpdate, caseWorkflowId, getCaseStateQuery } from '../../src/workflows/definitions';
 import type { caseWorkflow } from '../../src/workflows';
 import type { CaseWorkflowInput } from '../../src/domain/case-model';
+import type { CalendarData } from '../../src/domain/working-time';
 import { CALENDAR, caseInput, department, enterprise, steward } from '../fixtures/case-input';
 import { fakeActivities } from '../helpers/fake-activities';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
-async function main() {
+export const HISTORIES_DIR = path.join(__dirname, 'histories');
+export const statePath = (historyPath: string) => historyPath.replace(/\.json$/, '.state.json');
+
+/** What a history's case wrote: the input of each persistCase it scheduled, in order. */
+export interface RecordedState {
+  persistCase: unknown[];
+}
+
+/** Decodes the persistCase inputs from a history as stored (histories are recorded without a codec). */
+export function recordedState(historyJson: unknown): RecordedState {
+  const persistCase = [];
+  for (const event of historyFromJSON(historyJson).events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== 'persistCase') continue;
+    const payloads = scheduled.input?.payloads ?? [];
+    if (payloads.length !== 1) throw new Error(`event ${event.eventId}: persistCase scheduled with ${payloads.length} arguments, expected 1`);
+    persistCase.push(defaultPayloadConverter.fromPayload(payloads[0]!));
+  }
+  return { persistCase };
+}
+
+function writeStateFiles(): void {
+  for (const file of readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.state.json'))) {
+    const historyPath = path.join(HISTORIES_DIR, file);
+    const state = recordedState(JSON.parse(readFileSync(historyPath, 'utf8')));
+    writeFileSync(statePath(historyPath), JSON.stringify(state, null, 1) + '\n');
+    console.log(`${path.basename(statePath(historyPath))}: ${state.persistCase.length} persistCase inputs`);
+  }
+}
+
+async function main(names: string[]) {
   const env = await createTimeSkippingEnv();
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record', workflowBundle, activities: fakeActivities().activities });
+  // calendar years a scenario lets the worker "learn" after its case opened
+  let published: CalendarData | undefined;
+  const fake = fakeActivities();
+  const activities = {
+    ...fake.activities,
+    calendarYearsAfter: async (year: number) => ({ ...(published ?? { source: 'none', holidays: [], workdays: [] }), years: (published?.years ?? []).filter((y) => y > year) }),
+  };
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record', workflowBundle, activities });
   const scenarios: Record<string, (caseId: string) => Promise<void>> = {
     // dispatch, department reply, approval, follow-up: satisfied
     'closed-satisfied': async (caseId) => {
@@ -78,7 +120,28 @@ async function main() {
       await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise, reason: '已自行解决' }] });
       await h.result();
     },
+    // opened at 22:00 Beijing with quiet hours and no calendar years: its call to act is held, the
+    // years are learnt (calendar-refresh), then the withdrawal drops the held notice (held-notice-recheck)
+    'held-dropped': async (caseId) => {
+      const now = await env.currentTimeMs();
+      const beijing = now + 8 * 3_600_000;
+      const toTenPm = ((22 * 3_600_000 - (beijing % 86_400_000)) + 86_400_000) % 86_400_000;
+      await env.sleep(toTenPm);
+      const opened = now + toTenPm;
+      const year = new Date(opened).getUTCFullYear();
+      const holidays = [1, 2, 3].map((i) => new Date(opened + 8 * 3_600_000 + i * 86_400_000).toISOString().slice(0, 10));
+      published = { source: 'recorded-later', years: [year, year + 1], holidays, workdays: [] };
+      const unknown = { data: { source: 'recorded', years: [], holidays: [], workdays: [] }, hours: CALENDAR.hours };
+      const h = await start(caseId, { quietHours: true, calendar: unknown });
+      await waitFor(async () => (await h.query(getCaseStateQuery)).history.some((e) => e.type === 'calendar_updated'));
+      await waitFor(() => fake.held.some((n) => n.caseId === caseId));
+      await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise, reason: '已自行解决' }] });
+      await h.result();
+      if (!fake.dropped.some((d) => d.caseId === caseId)) throw new Error('held-dropped: no held notice was dropped; the scenario no longer covers its path');
+    },
   };
+  const unknownNames = names.filter((n) => !(n in scenarios));
+  if (unknownNames.length) throw new Error(`unknown scenarios ${unknownNames.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
   async function start(caseId: string, overrides: Partial<CaseWorkflowInput> = {}) {
     const h = await env.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
       workflowId: caseWorkflowId(caseId),
@@ -88,19 +151,34 @@ async function main() {
     await h.executeUpdate(awaitRecordedUpdate);
     return h;
   }
+  async function waitFor(done: () => boolean | Promise<boolean>) {
+    for (let i = 0; !(await done()); i++) {
+      if (i > 100) throw new Error('recording: timed out waiting for the workflow');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   await worker.runUntil(async () => {
-    for (const [name, run] of Object.entries(scenarios)) {
+    for (const name of names) {
+      const run = scenarios[name]!;
       const caseId = `C20260302-${name.slice(0, 6).toUpperCase().replace(/[^A-Z]/g, 'X')}`;
       await run(caseId);
       const history = await env.client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
-      writeFileSync(path.join(__dirname, 'histories', `${name}.json`), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1));
+      writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1));
       console.log(`recorded ${name}: ${history.events?.length} history events`);
     }
   });
   await env.teardown();
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+async function record(names: string[]) {
+  if (names.length) await main(names);
+  writeStateFiles();
+}
+
+// replay.test.ts imports the decoding above; only running this file records
+if (require.main === module) {
+  record(process.argv.slice(2)).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
