@@ -23,7 +23,7 @@ import {
   nextTimer,
   openAndAssign,
 } from '../domain/case-rules';
-import { ACTION_FAILED, ACTION_UPDATES, CLIENT_KEY_PREFIX, NOTIFY_MAX_ATTEMPTS, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery, intakeUpdate } from './definitions';
+import { ACTION_FAILED, ACTION_UPDATES, CLIENT_KEY_PREFIX, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery, intakeUpdate } from './definitions';
 import { notificationContext } from '../domain/messages';
 
 type Activities = ReturnType<typeof createActivities>;

@@ -107,14 +107,17 @@ describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
       expect(await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } })).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
     });
 
-    it('marks the notification failed on its last attempt', async () => {
+    it('marks the notification failed once its channel has failed NOTIFY_MAX_ATTEMPTS times, and stops retrying', async () => {
       const acts = activitiesWith(flakyChannel(99).channel);
       const { state, effects } = sampleCase('C20260302-NOTE02');
       const intent = effects.notify[0]!;
-      await expect(
-        new MockActivityEnvironment({ attempt: NOTIFY_MAX_ATTEMPTS }).run(acts.notify, { caseId: state.caseId, intent, context: notificationContext(state, intent) }),
-      ).rejects.toThrow();
-      expect(await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } })).toMatchObject({ status: 'failed' });
+      const input = { caseId: state.caseId, intent, context: notificationContext(state, intent) };
+      for (let attempt = 1; attempt < NOTIFY_MAX_ATTEMPTS; attempt++) {
+        await expect(new MockActivityEnvironment({ attempt }).run(acts.notify, input)).rejects.not.toMatchObject({ nonRetryable: true });
+        expect(await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } })).toMatchObject({ status: 'retrying', attempts: attempt });
+      }
+      await expect(new MockActivityEnvironment({ attempt: NOTIFY_MAX_ATTEMPTS }).run(acts.notify, input)).rejects.toMatchObject({ type: 'NotificationFailed', nonRetryable: true });
+      expect(await db.notification.findFirstOrThrow({ where: { caseId: state.caseId } })).toMatchObject({ status: 'failed', attempts: NOTIFY_MAX_ATTEMPTS });
     });
 
     it('refuses an unknown recipient without retrying', async () => {
