@@ -113,7 +113,11 @@ export function notificationChannels(
     log: logChannel(logger.child({ component: 'notifications' })),
     webhook: webhookChannel(),
     wecom: wecomChannel(),
-    ...(config.SMTP_URL ? { email: emailChannel(nodemailer.createTransport(config.SMTP_URL), config.SMTP_FROM ?? 'steward@localhost') } : {}),
+    // nodemailer's own timeouts (2 min to connect, 10 min idle) outlast the notify activity's
+    // 30 s, and a timed-out attempt is not counted as the channel failing: keep them shorter
+    ...(config.SMTP_URL
+      ? { email: emailChannel(nodemailer.createTransport({ url: config.SMTP_URL, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 }), config.SMTP_FROM ?? 'steward@localhost') }
+      : {}),
     ...(config.SMS_GATEWAY_URL
       ? { sms: smsChannel({ url: config.SMS_GATEWAY_URL, templateId: config.SMS_TEMPLATE_ID ?? 'STEWARD_NOTICE', ...(config.SMS_API_KEY ? { apiKey: config.SMS_API_KEY } : {}) }) }
       : {}),

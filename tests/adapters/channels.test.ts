@@ -1,10 +1,12 @@
 /** Notification channels against real local servers: HTTP (webhook, WeCom, SMS gateway) and SMTP. */
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { emailChannel, type OutgoingNotification, smsChannel, webhookChannel, wecomChannel } from '../../src/adapters/notification-channel';
 import { startHttpSink } from '../helpers/http-sink';
+import { notificationChannels } from '../../src/runtime';
+import { silentLogger } from '../../src/logger';
 
 const message = (to: string, urgent = false): OutgoingNotification => ({
   key: 'C20261122-ABCDEF:3:escalated_to_you:steward:stw-area-east:x',
@@ -100,4 +102,23 @@ describe('e-mail', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+});
+
+describe('email channel as the worker configures it', () => {
+  it('fails a send to a mail server that accepts the connection and never greets, instead of hanging past the activity', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const email = notificationChannels({ SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_FROM: 'steward@district.example' }, silentLogger).email!;
+    const started = Date.now();
+    try {
+      await expect(email.send(message('liming@district.example'))).rejects.toThrow(/Greeting never received|timeout/i);
+      // well inside the notify activity's 30 s, so the failure is counted against the channel
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  }, 30_000);
 });

@@ -1,6 +1,6 @@
 /**
  * Several processes on one database, as production runs them: migrations are one explicit step;
- * API processes and workers start beside each other (and restart while the others run) on SQLite
+ * two API processes and two workers start beside each other (and restart while the others run) on SQLite
  * and on PostgreSQL; a process refuses a database whose schema is behind, saying what to run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,13 +64,13 @@ describe.each([
     }
   });
 
-  it('migrates in one step; then two APIs and a worker start side by side, serve one case, and an API restarts while the others run', async () => {
+  it('migrates in one step; then two APIs and two workers start side by side, serve one case, and an API restarts while the others run', async () => {
     const migrated = await runScript('src/db/migrate-cli.ts', env, ['deploy']);
     expect(migrated.output).toMatch(/applied/);
     expect(migrated.code).toBe(0);
     expect((await runScript('src/db/seed-cli.ts', env)).code).toBe(0);
 
-    const worker = track(await startWorker(env));
+    const workers = (await Promise.all([startWorker(env), startWorker(env)])).map(track);
     const [a, b] = await Promise.all([startApi(env), startApi(env)]).then((ps) => ps.map(track) as [ApiProcess, ApiProcess]);
 
     const opened = await call(a, 'POST', '/cases', 'ent-yueda', {
@@ -95,7 +95,7 @@ describe.each([
     expect(rerun.code).toBe(0);
     expect(rerun.output).toMatch(/up to date/);
     expect((await call(b, 'POST', `/cases/${id}/dispatch`, 'stw-point-4', { departmentId: 'dept-urban', instructions: '核定' })).status).toBe(200);
-    expect(worker.child.exitCode).toBeNull();
+    for (const w of workers) expect(w.child.exitCode).toBeNull();
   });
 });
 
