@@ -61,6 +61,10 @@ it('delivers the dispatch signed and takes the department\'s signed callbacks; b
   const stale = await callback(reply, signedHeaders(SECRET, body, Date.now() - 10 * 60_000));
   expect(stale.status).toBe(401);
   expect(stale.body.error.message).toMatch(/stale/);
+  // signed ahead of our clock, it would outlive the replay receipts
+  const future = await callback(reply, signedHeaders(SECRET, body, Date.now() + 5 * 60_000));
+  expect(future.status).toBe(401);
+  expect(future.body.error).toMatchObject({ code: 'bad_signature', message: expect.stringMatching(/timestamp is in the future/) });
   expect((await callback(reply, {})).status).toBe(401);
   // nor can another department's staff or system answer for the fire brigade on the plain routes
   expect((await request(stack.app).post(`/api/cases/${id}/department-reply`).set(await stack.auth('staff-market')).send({ text: '冒名答复' })).status).toBe(404);
@@ -75,12 +79,49 @@ it('delivers the dispatch signed and takes the department\'s signed callbacks; b
   expect(invalid.status).toBe(400);
   expect(invalid.body.error.issues[0].field).toBe('body.text');
 
-  const accepted = await callback({ caseId: id, action: 'accept' }, signedHeaders(SECRET, JSON.stringify({ caseId: id, action: 'accept' })));
+  // a sender's clock a little ahead of ours is fine
+  const acceptHeaders = signedHeaders(SECRET, JSON.stringify({ caseId: id, action: 'accept' }), Date.now() + 10_000);
+  const accepted = await callback({ caseId: id, action: 'accept' }, acceptHeaders);
   expect(accepted.status).toBe(200);
   expect(accepted.body.tasks[0]).toMatchObject({ status: 'accepted' });
   const replied = await callback(reply, good);
   expect(replied.status).toBe(200);
   expect(replied.body).toMatchObject({ stage: 'pending_approval', tasks: [{ status: 'replied' }] });
+  // a signed callback is taken once: the same request again is a replay, and changes nothing
+  for (const [again, headers] of [[reply, good], [{ caseId: id, action: 'accept' }, acceptHeaders]] as const) {
+    const replayed = await callback(again, headers);
+    expect(replayed.status).toBe(409);
+    expect(replayed.body.error).toMatchObject({ code: 'replayed', message: expect.stringMatching(/already received/) });
+  }
+  const after = await request(stack.app).get(`/api/cases/${id}?live=true`).set(steward);
+  expect(after.body.history.filter((e: { type: string }) => e.type === 'department_replied')).toHaveLength(1);
+  expect(after.body.history.filter((e: { type: string }) => e.type === 'department_accepted')).toHaveLength(1);
+  expect(await stack.db.callbackReceipt.count({ where: { departmentId: 'dept-fire' } })).toBe(2);
   expect((await request(stack.app).post('/api/departments/dept-nowhere/callback').send({})).status).toBe(404);
   expect((await request(stack.app).post('/api/departments/dept-market/callback').send({})).status).toBe(401); // portal department: no secret
+});
+
+it('a callback that failed on our side (503) can be sent again, and is applied once', async () => {
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(await stack.auth('ent-qianshu'))
+    .send({ buildingId: 'bld-tianan', enterprise: { creditCode: ENTERPRISE }, category: 'fire_safety', title: '消防通道', description: '消防通道被占用', contact: { name: '周经理', phone: '13900000001' } });
+  const id = opened.body.caseId as string;
+  const steward = await stack.auth('stw-point-1');
+  await request(stack.app).post(`/api/cases/${id}/acknowledge`).set(steward).send({});
+  await request(stack.app).post(`/api/cases/${id}/dispatch`).set(steward).send({ departmentId: 'dept-fire' });
+
+  const accept = { caseId: id, action: 'accept' };
+  const headers = signedHeaders(SECRET, JSON.stringify(accept));
+  // an API that cannot wait for the workflow: 503, the action may or may not have been applied
+  const impatient = stack.appWith({ actionWaitMs: 1 });
+  const lost = await request(impatient).post('/api/departments/dept-fire/callback').set('content-type', 'application/json').set(headers).send(JSON.stringify(accept));
+  expect(lost.status).toBe(503);
+  // the department's retry of the same signed request is not a replay, and applies it once
+  const retried = await callback(accept, headers);
+  expect(retried.status).toBe(200);
+  expect(retried.body.tasks[0]).toMatchObject({ status: 'accepted' });
+  expect((await callback(accept, headers)).status).toBe(409);
+  const state = await request(stack.app).get(`/api/cases/${id}?live=true`).set(steward);
+  expect(state.body.history.filter((e: { type: string }) => e.type === 'department_accepted')).toHaveLength(1);
 });

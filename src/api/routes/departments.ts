@@ -2,10 +2,10 @@ import type { Router } from 'express';
 import { z, ZodError } from 'zod';
 import type { Db } from '../../db/client';
 import { OPEN_TASK_STATUSES } from '../../domain/case-model';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../adapters/signing';
+import { FUTURE_SKEW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../adapters/signing';
 import type { CaseService } from '../case-service';
 import type { Directory } from '../directory';
-import { HttpError, notFound } from '../errors';
+import { HttpError, notFound, toHttpError } from '../errors';
 import { ActionBodies } from '../schemas';
 import { route } from '../validate';
 import { rawBodyOf } from '../raw-body';
@@ -37,6 +37,10 @@ const CallbackBody = z.discriminatedUnion('action', [
   ActionBodies['department-return'].extend({ action: z.literal('return'), caseId: z.string().min(1) }).strict(),
 ]);
 
+/** A receipt outlives the ±5 min its signature's timestamp is accepted for: a replay meets one or the clock. */
+const RECEIPT_TTL_MS = 10 * 60_000;
+const SWEEP_EVERY_MS = 60_000;
+
 const Params = z.object({ id: z.string().trim().min(1).max(64) }).strict();
 const Query = z
   .object({
@@ -50,10 +54,36 @@ const Query = z
 /**
  * The department-facing side: the task list (portal adapter) and the signed callback a
  * department's own system calls (webhook adapter). A callback whose signature is missing,
- * wrong or stale is refused with 401 before anything is read from it.
+ * wrong, stale or future-dated is refused with 401 before anything is read from it; a signed
+ * callback is accepted once (409 replayed after that).
  */
 export function departmentsRouter(access: AccessControl, db: Db, directory: Directory, cases: CaseService, secrets: SecretBox): Router {
   const { router, get, post } = access.router('/api/departments');
+  let sweptAt = 0;
+
+  /**
+   * Records a signed callback as received, once: a second delivery of the same signature is a
+   * replay. Returns the release for when applying it failed on our side, so the department's
+   * retry of the same request is taken.
+   */
+  async function receive(departmentId: string, signature: string): Promise<() => Promise<void>> {
+    const now = Date.now();
+    if (now - sweptAt >= SWEEP_EVERY_MS) {
+      sweptAt = now;
+      // expired receipts go off the request's path, at most once a minute per process
+      db.callbackReceipt.deleteMany({ where: { expiresAt: { lt: new Date(now) } } }).catch(() => {
+        sweptAt = 0;
+      });
+    }
+    try {
+      await db.callbackReceipt.create({ data: { departmentId, signature, expiresAt: new Date(now + RECEIPT_TTL_MS) } });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'P2002') throw err;
+      throw new HttpError(409, 'replayed', `this signed callback was already received and is accepted once; to act again, send a new request with a fresh ${TIMESTAMP_HEADER} and signature`);
+    }
+    // if the database is gone, the receipt stays until it expires: a re-signed request still goes through
+    return () => db.callbackReceipt.deleteMany({ where: { departmentId, signature } }).then(() => undefined, () => undefined);
+  }
 
   // no bearer token: the department's own system proves itself by signing the raw body
   post(
@@ -64,14 +94,24 @@ export function departmentsRouter(access: AccessControl, db: Db, directory: Dire
       if (!department) throw notFound(`department ${params.id} not found`);
       if (!department.webhookSecret) throw new HttpError(401, 'unsigned', `department ${params.id} has no webhook secret configured`);
       const verdict = verify(secrets.open(department.webhookSecret), { signature: req.get(SIGNATURE_HEADER), timestamp: req.get(TIMESTAMP_HEADER) }, rawBodyOf(req));
+      if (verdict === 'future') {
+        throw new HttpError(401, 'bad_signature', `callback timestamp is in the future (more than ${FUTURE_SKEW_SECONDS} s ahead of this server's clock): send the current Unix time in ${TIMESTAMP_HEADER} and check the sending system's clock`);
+      }
       if (verdict !== 'ok') throw new HttpError(401, 'bad_signature', `callback signature ${verdict}: sign "<timestamp>.<body>" with HMAC-SHA256 and send ${SIGNATURE_HEADER} and ${TIMESTAMP_HEADER} (±5 min)`);
       const parsed = CallbackBody.safeParse(req.body);
       if (!parsed.success) throw new ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['body', ...i.path] })));
       const { action, caseId, ...body } = parsed.data;
+      const signature = req.get(SIGNATURE_HEADER)!;
+      const release = await receive(department.id, signature);
       // the signature makes the caller this department's system, and nothing more
       req.principal = departmentSystem(department.id, department.name);
-      // the same path as POST /api/cases/:id/department-<action>
-      const outcome = await actOn(cases, directory, req, caseId, `department-${action}`, body);
+      // the same path as POST /api/cases/:id/department-<action>; the signature is the
+      // Idempotency-Key, so a retry after a 503 that may have been applied is applied once
+      const outcome = await actOn(cases, directory, req, caseId, `department-${action}`, body, signature).catch(async (err: unknown) => {
+        // failed on our side (unavailable, internal): the department's retry must not be a "replay"
+        if ((toHttpError(err)?.status ?? 500) >= 500) await release();
+        throw err;
+      });
       const state = outcome.body as { stage?: string; tasks?: { departmentId: string }[] };
       res.status(outcome.status).json({ caseId, accepted: true, stage: state.stage, tasks: state.tasks?.filter((t) => t.departmentId === department.id) });
     }),
