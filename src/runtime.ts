@@ -83,6 +83,7 @@ export async function createCaseWorker({ db, logger, target, taskQueue, channels
   const connection = await NativeConnection.connect(connectionOptions(target));
   const activities = createActivities({
     db,
+    logger,
     channels: channels ?? notificationChannels({}, logger),
     secrets,
     connectors: {
