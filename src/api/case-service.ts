@@ -11,7 +11,7 @@ import { isTerminal } from '../domain/case-model';
 import type { ActionArgs, ActionName } from '../domain/case-rules';
 import type { CatalogueStore } from '../catalogue-store';
 import type { OfficeHours } from '../domain/working-time';
-import { describeClocks } from '../domain/clocks';
+import { describeClocks, standing } from '../domain/clocks';
 import { ACTION_UPDATES, caseWorkflowId, CLIENT_KEY_PREFIX, getCaseStateQuery } from '../workflows/definitions';
 import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 import type { Directory } from './directory';
@@ -268,10 +268,8 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       db.case.count({ where }),
     ]);
     const items = rows.map((r) => {
-      const due = !!r.currentDueAt && r.currentDueAt <= now && (UNRESOLVED_STAGES as string[]).includes(r.stage) && !r.paused;
-      const overdue = r.overdue || due;
-      const warned = !!r.currentWarnAt && r.currentWarnAt <= now && (UNRESOLVED_STAGES as string[]).includes(r.stage) && !r.paused;
-      return { ...r, overdue, overdueSince: r.overdueSince ?? (due ? r.currentDueAt : null), atRisk: !overdue && (r.atRisk || warned) };
+      const { overdue, atRisk, dueSince } = standing({ ...r, dueAt: r.currentDueAt, warnAt: r.currentWarnAt }, now);
+      return { ...r, overdue, atRisk, overdueSince: r.overdueSince ?? dueSince };
     });
     // each row carries its `version` and `updatedAt`: how fresh the read model is for it
     return { items, page: q.page, pageSize: q.pageSize, total, generatedAt: now.toISOString() };

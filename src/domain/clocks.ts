@@ -1,6 +1,23 @@
 /** What managers see of a case's clocks at a given moment: deadline, time left, paused, breached. */
 import type { CaseState } from './case-model';
+import { UNRESOLVED_STAGES } from './case-kernel';
 import { workingMsBetween } from './working-time';
+
+/**
+ * Overdue and at risk now: by the flags the workflow set when its timers fired and, so that a
+ * lagging worker or read model never hides a case, by the current window's stored times and the
+ * clock. Lists and the case view answer by this one rule.
+ */
+export function standing(
+  s: { stage: string; paused: boolean; overdue: boolean; atRisk: boolean; dueAt: Date | null; warnAt: Date | null },
+  now: Date,
+): { overdue: boolean; atRisk: boolean; dueSince: Date | null } {
+  const running = (UNRESOLVED_STAGES as readonly string[]).includes(s.stage) && !s.paused;
+  const due = running && !!s.dueAt && s.dueAt <= now;
+  const overdue = s.overdue || due;
+  const warned = running && !!s.warnAt && s.warnAt <= now;
+  return { overdue, atRisk: !overdue && (s.atRisk || warned), dueSince: due ? s.dueAt : null };
+}
 
 export interface ClockView {
   dueAt: string;
@@ -35,6 +52,9 @@ function clock(state: CaseState, dueAt: string, metAt: string | undefined, runni
 export function describeClocks(state: CaseState, now: Date) {
   const resolving = ['acknowledged', 'in_progress', 'pending_approval'].includes(state.stage);
   const w = state.window;
+  const standsNow = w
+    ? standing({ stage: state.stage, paused: !!state.pause, overdue: state.overdue, atRisk: state.atRisk, dueAt: new Date(w.dueAt), warnAt: w.warnAt ? new Date(w.warnAt) : null }, now)
+    : null;
   return {
     response: clock(state, state.deadlines.responseDueAt, state.acknowledgedAt, state.stage === 'assigned', state.breaches.response, now),
     resolution: clock(state, state.deadlines.resolutionDueAt, state.resolvedAt, resolving, state.breaches.resolution, now),
@@ -44,8 +64,8 @@ export function describeClocks(state: CaseState, now: Date) {
           level: w.level,
           dueAt: w.dueAt,
           warnAt: w.warnAt ?? null,
-          atRisk: state.atRisk,
-          overdue: state.overdue,
+          atRisk: standsNow!.atRisk,
+          overdue: standsNow!.overdue,
           reminding: w.reminding,
           paused: !!state.pause,
           remainingWorkingMs: workingMsBetween(state.pause ? new Date(state.pause.since) : now, new Date(w.dueAt), state.calendar),
