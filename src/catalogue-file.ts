@@ -9,14 +9,38 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './config';
 import { type Catalogue, createCatalogue, type CategoryDefinition } from './domain/policy';
-import { CALENDAR_UNITS, WORKING_UNITS } from './domain/time';
+import { CALENDAR_UNITS, type DurationUnit, WORKING_UNITS } from './domain/time';
+import { line, text } from './api/schemas';
 
 export const DEFAULT_CATALOGUE_FILE = path.resolve(__dirname, '..', 'catalogue', 'catalogue.json');
 
+/**
+ * The longest time limit a catalogue may set, per unit: about a year. Longer ones are typos, and
+ * a count the calendar cannot reckon must never reach workflow code.
+ */
+export const DURATION_MAX: Record<DurationUnit, number> = { seconds: 31_536_000, minutes: 525_600, hours: 8_760, days: 365, working_hours: 2_000, working_days: 250 };
+/** a 督办 reminder more often than this is noise, not supervision */
+export const MIN_REMINDER_HOURS = 1;
+// approximate, for floors only: a working hour is an hour, a working day at least a day
+const approxHours = (d: { value: number; unit: DurationUnit }) =>
+  d.value * { seconds: 1 / 3_600, minutes: 1 / 60, hours: 1, days: 24, working_hours: 1, working_days: 24 }[d.unit];
+
 export const DurationSchema = z
-  .object({ value: z.number().positive().max(100_000), unit: z.enum([...CALENDAR_UNITS, ...WORKING_UNITS]) })
+  .object({
+    value: z.number().int('must be a whole number (use a smaller unit)').min(1, 'must be at least 1'),
+    unit: z.enum([...CALENDAR_UNITS, ...WORKING_UNITS]),
+  })
   .strict()
+  .superRefine((d, ctx) => {
+    const max = DURATION_MAX[d.unit];
+    if (d.value > max) ctx.addIssue({ code: 'custom', path: ['value'], message: `must be at most ${max} ${d.unit} (about a year)` });
+  })
   .meta({ id: 'Duration', example: { value: 3, unit: 'working_days' } });
+
+const ReminderSchema = DurationSchema.refine((d) => approxHours(d) >= MIN_REMINDER_HOURS, {
+  message: `must be at least ${MIN_REMINDER_HOURS} hour (督办 reminders repeat at this interval)`,
+  path: ['value'],
+});
 
 export const PolicyInputSchema = z
   .object({
@@ -24,11 +48,11 @@ export const PolicyInputSchema = z
     urgentResponse: DurationSchema,
     resolution: DurationSchema,
     escalation: z.object({ 2: DurationSchema, 3: DurationSchema }).strict(),
-    reminderEvery: DurationSchema,
+    reminderEvery: ReminderSchema,
     departmentReply: DurationSchema,
     followUpDelay: DurationSchema,
     followUpWindow: DurationSchema,
-    warnAt: z.number().gt(0).lt(1),
+    warnAt: z.number().min(0.05, 'must be between 0.05 and 0.95 (the share of the time limit after which the owner is warned)').max(0.95, 'must be between 0.05 and 0.95 (the share of the time limit after which the owner is warned)'),
     extensionCap: DurationSchema,
   })
   .strict()
@@ -39,16 +63,16 @@ export const CategoryCode = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, 'must be 
 
 const CatalogueFileSchema = z
   .object({
-    version: z.string().min(1),
-    note: z.string().optional(),
+    version: line(50),
+    note: text(1000).optional(),
     categories: z
       .array(
         z
           .object({
             code: CategoryCode,
-            name: z.string().min(1),
-            departmentId: z.string().min(1).optional(),
-            departmentHint: z.string().min(1).optional(),
+            name: line(100),
+            departmentId: line(64).optional(),
+            departmentHint: line(50).optional(),
             policy: PolicyInputSchema.default({}),
           })
           .strict(),

@@ -12,7 +12,7 @@ import { Prisma } from '../generated/sqlite/client';
 import { CHANNEL_TYPES } from '../adapters/notification-channel';
 import { ROLES, type Role } from '../auth/principal';
 import { mapChannelSecrets, presentChannels, type SecretBox } from '../security/secrets';
-import { CreditCode } from './schemas';
+import { CreditCode, HttpUrl, isHttpUrl, line } from './schemas';
 
 export type Tx = Prisma.TransactionClient;
 export interface Issue {
@@ -23,14 +23,7 @@ export interface Issue {
 // ---------------------------------------------------------------------------------------------
 // Field schemas
 
-// C0 and C1 controls, DEL and the Unicode line/paragraph separators: none belongs in a name
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const str = () => z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be text') });
-const noControl = (s: string) => !CONTROL.test(s);
-const CONTROL_MESSAGE = 'must not contain control characters (line breaks, tabs)';
-
-export const text = (max: number) =>
-  str().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(noControl, CONTROL_MESSAGE);
 
 export const Id = str()
   .trim()
@@ -39,17 +32,8 @@ export const Id = str()
 
 const PHONE = /^[0-9+\-() ]{5,20}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const isHttpUrl = (s: string) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(s).protocol);
-  } catch {
-    return false;
-  }
-};
-
 const Phone = str().trim().regex(PHONE, 'must be a phone number');
-const Email = str().trim().max(200, 'must be at most 200 characters').regex(EMAIL, 'must be an e-mail address').refine(noControl, CONTROL_MESSAGE);
-const HttpUrl = str().trim().max(2000, 'must be at most 2000 characters').refine(noControl, CONTROL_MESSAGE).refine(isHttpUrl, 'must be an http(s) URL');
+const Email = line(200).regex(EMAIL, 'must be an e-mail address');
 const Level = z
   .number({ error: (i) => (i.input === undefined ? 'is required' : 'must be 1 (点楼长), 2 (分楼长) or 3 (总楼长)') })
   .int('must be 1 (点楼长), 2 (分楼长) or 3 (总楼长)')
@@ -59,7 +43,7 @@ const Level = z
 const Channel = z
   .object({
     type: z.enum(CHANNEL_TYPES),
-    address: str().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters').refine(noControl, CONTROL_MESSAGE),
+    address: line(2000),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -82,23 +66,23 @@ const opt = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 // Row schemas (the key comes from the path, or the key column of an import)
 
 export const TownBody = z
-  .object({ name: text(100), chiefStewardId: opt(Id).meta({ description: '总楼长: an active level-3 steward of this town' }) })
+  .object({ name: line(100), chiefStewardId: opt(Id).meta({ description: '总楼长: an active level-3 steward of this town' }) })
   .strict()
   .meta({ id: 'AdminTown' });
 
 export const AreaBody = z
-  .object({ name: text(100), townId: Id, areaStewardId: opt(Id).meta({ description: '分楼长: an active level-2 steward of this area' }) })
+  .object({ name: line(100), townId: Id, areaStewardId: opt(Id).meta({ description: '分楼长: an active level-2 steward of this area' }) })
   .strict()
   .meta({ id: 'AdminArea' });
 
 export const BuildingBody = z
-  .object({ name: text(100), address: text(200), areaId: Id, pointStewardId: Id.meta({ description: '点楼长: an active level-1 steward of the same town' }) })
+  .object({ name: line(100), address: line(200), areaId: Id, pointStewardId: Id.meta({ description: '点楼长: an active level-1 steward of the same town' }) })
   .strict()
   .meta({ id: 'AdminBuilding' });
 
 export const StewardBody = z
   .object({
-    name: text(50),
+    name: line(50),
     level: Level,
     townId: Id,
     areaId: opt(Id).meta({ description: 'required for levels 1 and 2, empty for level 3' }),
@@ -112,10 +96,10 @@ export const StewardBody = z
 
 export const DepartmentBody = z
   .object({
-    name: text(100),
+    name: line(100),
     townId: Id,
     adapter: z.enum(['portal', 'webhook'], { error: 'must be portal (门户) or webhook (接口)' }).optional(),
-    contact: opt(text(200)),
+    contact: opt(line(200)),
     webhookUrl: opt(HttpUrl),
     webhookSecret: opt(
       str().regex(/^[\x21-\x7e]{16,200}$/, 'must be 16-200 printable ASCII characters without spaces'),
@@ -126,16 +110,16 @@ export const DepartmentBody = z
   .meta({ id: 'AdminDepartment' });
 
 export const EnterpriseBody = z
-  .object({ name: text(100), buildingId: Id, contactName: opt(text(50)), contactPhone: opt(Phone), channels: Channels })
+  .object({ name: line(100), buildingId: Id, contactName: opt(line(50)), contactPhone: opt(Phone), channels: Channels })
   .strict()
   .meta({ id: 'AdminEnterprise' });
 
 export const PersonBody = z
   .object({
-    subject: str().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').refine(noControl, CONTROL_MESSAGE).meta({
+    subject: line(200).meta({
       description: "the identity provider's subject; a machine's client id",
     }),
-    name: text(100),
+    name: line(100),
     kind: z.enum(['person', 'machine'], { error: 'must be person (人员) or machine (系统)' }).optional(),
     active: z.boolean({ error: 'must be true or false' }).optional(),
   })

@@ -84,6 +84,13 @@ export function toHttpError(err: unknown): HttpError | null {
   if (bodyType === 'encoding.unsupported' || bodyType === 'charset.unsupported') {
     return new HttpError(415, 'unsupported_encoding', top.message ?? 'unsupported encoding');
   }
+  // what Express and body-parser reject themselves (a broken percent-encoding, a body that is
+  // not the gzip it claims): their own 4xx, in our shape
+  const own = err as { status?: number; expose?: boolean; message?: string };
+  if (err instanceof URIError || (own.expose && typeof own.status === 'number' && own.status >= 400 && own.status < 500)) {
+    const status = err instanceof URIError ? 400 : own.status!;
+    return new HttpError(status, status === 415 ? 'unsupported_media_type' : status === 413 ? 'payload_too_large' : 'bad_request', own.message ?? 'bad request');
+  }
   if (chain.some((c) => c.name === 'WorkflowNotFoundError')) return notFound('case not found');
   if (chain.some((c) => /workflow execution already completed/i.test(c.message ?? ''))) {
     return conflict('the case is already closed');

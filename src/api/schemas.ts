@@ -6,8 +6,45 @@ import { z } from 'zod';
 import { CREDIT_CODE_MESSAGES, creditCodeProblem } from '../domain/credit-code';
 import { SATISFACTION, STAGES, URGENCIES } from '../domain/case-model';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const id = z.string().trim().min(1, 'must not be empty').max(64);
+// Text a person wrote may span lines; nothing else invisible belongs in it. NUL and lone
+// surrogates in particular are refused here: PostgreSQL cannot store them, and a case whose
+// batch the database refuses must never get that far.
+const FREE_TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// C0 and C1 controls, DEL and the Unicode line/paragraph separators: none belongs in a name
+const LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const str = () => z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be text') });
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+const WELL_FORMED = 'must be valid Unicode text (it contains a lone surrogate)';
+
+/** Free text (descriptions, replies, reasons): newlines and tabs allowed, no other control characters. */
+export const text = (max: number) =>
+  str()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !FREE_TEXT_CONTROL.test(s), 'must not contain control characters (NUL and the like); newlines and tabs are fine')
+    .refine(wellFormed, WELL_FORMED);
+
+/** One line (names, titles, addresses): no control characters at all. */
+export const line = (max: number) =>
+  str()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !LINE_CONTROL.test(s), 'must not contain control characters (line breaks, tabs)')
+    .refine(wellFormed, WELL_FORMED);
+
+export const isHttpUrl = (s: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+};
+export const HttpUrl = line(2000).refine(isHttpUrl, 'must be an http(s) URL');
+
+const id = line(64);
 
 export const CreditCode = z
   .string()
@@ -19,7 +56,8 @@ export const CreditCode = z
   })
   .meta({ description: '统一社会信用代码 (GB 32100-2015), check character verified', example: '91350100M000100Y43' });
 
-export const CaseIdParams = z.object({ id: z.string().regex(/^C\d{8}-[0-9A-Z]{6}$/, 'is not a case id (C<yyyymmdd>-<6 characters>)') }).strict();
+export const CaseId = z.string().regex(/^C\d{8}-[0-9A-Z]{6}$/, 'is not a case id (C<yyyymmdd>-<6 characters>)').meta({ example: 'C20261123-ABC234' });
+export const CaseIdParams = z.object({ id: CaseId }).strict();
 
 export const OpenCaseBody = z
   .object({
@@ -27,16 +65,16 @@ export const OpenCaseBody = z
     enterprise: z
       .object({
         creditCode: CreditCode,
-        name: text(100).optional().meta({ description: 'required when the enterprise is not yet in the directory' }),
+        name: line(100).optional().meta({ description: 'required when the enterprise is not yet in the directory' }),
       })
       .strict(),
     category: id.meta({ description: 'service catalogue category code (GET /api/categories)', example: 'outdoor_promotion' }),
     urgency: z.enum(URGENCIES).default('normal'),
-    title: text(100),
+    title: line(100),
     description: text(4000),
     contact: z
       .object({
-        name: text(50),
+        name: line(50),
         phone: z.string().trim().regex(/^[0-9+\-() ]{5,20}$/, 'must be a phone number'),
       })
       .strict(),
@@ -67,10 +105,10 @@ export const ActionBodies = {
         .array(
           z
             .object({
-              name: text(200),
-              url: z.url().max(2000).optional(),
-              size: z.number().int().nonnegative().optional(),
-              mimeType: text(100).optional(),
+              name: line(200),
+              url: HttpUrl.optional(),
+              size: z.number().int().nonnegative().max(2 ** 40).optional(),
+              mimeType: line(100).optional(),
             })
             .strict(),
         )

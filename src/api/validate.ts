@@ -1,5 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { z, ZodError } from 'zod';
+import { HttpError } from './errors';
+
+const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 type Schemas = {
   params?: z.ZodType;
@@ -16,6 +19,10 @@ type Parsed<S extends Schemas> = { [K in keyof S]: S[K] extends z.ZodType ? z.in
  */
 export function route<S extends Schemas>(schemas: S, fn: (input: Parsed<S>, req: Request, res: Response) => Promise<void>): RequestHandler & { schemas: S } {
   const handler: RequestHandler = async (req, res) => {
+    // a body in another format would otherwise parse as "no body" and fail as missing fields
+    if (schemas.body && hasBody(req) && !req.is('application/json')) {
+      throw new HttpError(415, 'unsupported_media_type', `this endpoint takes a JSON body: send Content-Type: application/json (got ${req.get('content-type') ?? 'none'})`);
+    }
     const input: Record<string, unknown> = {};
     const issues: z.core.$ZodIssue[] = [];
     for (const part of ['params', 'query', 'headers', 'body'] as const) {

@@ -5,16 +5,17 @@ import type { CatalogueStore } from '../../catalogue-store';
 import type { Directory } from '../directory';
 import { invalidField, notFound } from '../errors';
 import type { AccessControl } from '../../auth/access';
+import { line, text } from '../schemas';
 import { route } from '../validate';
 
 export const CatalogueChangeBody = z
   .object({
-    name: z.string().trim().min(1).max(100).optional(),
-    departmentId: z.string().trim().min(1).max(64).nullable().optional(),
-    departmentHint: z.string().trim().min(1).max(50).nullable().optional(),
+    name: line(100).optional(),
+    departmentId: line(64).nullable().optional(),
+    departmentHint: line(50).nullable().optional(),
     policy: PolicyInputSchema.optional(),
     active: z.boolean().optional(),
-    note: z.string().trim().min(1).max(1000).optional(),
+    note: text(1000).optional(),
   })
   .strict()
   .meta({ id: 'CatalogueChange' });

@@ -6,7 +6,7 @@ import { FUTURE_SKEW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from 
 import type { CaseService } from '../case-service';
 import type { Directory } from '../directory';
 import { HttpError, notFound, toHttpError } from '../errors';
-import { ActionBodies } from '../schemas';
+import { ActionBodies, CaseId } from '../schemas';
 import { route } from '../validate';
 import { rawBodyOf } from '../raw-body';
 import { actOn } from './cases';
@@ -32,9 +32,9 @@ function departmentSystem(id: string, name: string): Principal {
 }
 
 const CallbackBody = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('accept'), caseId: z.string().min(1) }).strict(),
-  ActionBodies['department-reply'].extend({ action: z.literal('reply'), caseId: z.string().min(1) }).strict(),
-  ActionBodies['department-return'].extend({ action: z.literal('return'), caseId: z.string().min(1) }).strict(),
+  z.object({ action: z.literal('accept'), caseId: CaseId }).strict(),
+  ActionBodies['department-reply'].extend({ action: z.literal('reply'), caseId: CaseId }).strict(),
+  ActionBodies['department-return'].extend({ action: z.literal('return'), caseId: CaseId }).strict(),
 ]);
 
 /** A receipt outlives the ±5 min its signature's timestamp is accepted for: a replay meets one or the clock. */

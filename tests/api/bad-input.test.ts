@@ -1,0 +1,95 @@
+/**
+ * Bad input at the edges of the API: wrong media types, broken encodings, invisible characters a
+ * database cannot store, URLs of any scheme. Each gets a clear 4xx in the usual error shape and
+ * creates nothing; none is a 500.
+ */
+import { gzipSync } from 'node:zlib';
+import request from 'supertest';
+import { type Stack, startStack } from '../helpers/stack';
+
+const ENTERPRISE = '91310107MA1G0AB10G';
+const openBody = (overrides: Record<string, unknown> = {}) => ({
+  buildingId: 'bld-tianan',
+  enterprise: { creditCode: ENTERPRISE },
+  category: 'other',
+  title: '园区停车位不足',
+  description: '员工停车困难，希望协调周边停车资源。',
+  contact: { name: '周经理', phone: '13900000001' },
+  ...overrides,
+});
+
+let stack: Stack;
+let auth: Record<string, string>;
+beforeAll(async () => {
+  stack = await startStack();
+  auth = await stack.auth('ent-qianshu');
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const cases = () => stack.db.case.count();
+const errorOf = (res: request.Response) => ({ status: res.status, code: res.body?.error?.code, fields: (res.body?.error?.issues ?? []).map((i: { field: string }) => i.field) });
+
+describe('transport', () => {
+  it('answers 415 to a body that is not JSON, naming the media type it takes', async () => {
+    const res = await request(stack.app).post('/api/cases').set(auth).set('Content-Type', 'text/plain').send(JSON.stringify(openBody()));
+    expect(errorOf(res)).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+    expect(res.body.error.message).toMatch(/application\/json/);
+    const form = await request(stack.app).post('/api/cases').set(auth).type('form').send('title=x');
+    expect(form.status).toBe(415);
+  });
+
+  it('answers 400 to a broken percent-encoding in the path, not 500', async () => {
+    const res = await request(stack.app).get('/api/cases/%E0%A4%A').set(auth);
+    expect(errorOf(res)).toMatchObject({ status: 400, code: 'bad_request' });
+  });
+
+  it('answers 400 to a body that claims gzip and is not, and 415 to an encoding it does not speak', async () => {
+    const bogus = await request(stack.app).post('/api/cases').set(auth).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(JSON.stringify(openBody()));
+    expect(errorOf(bogus)).toMatchObject({ status: 400 });
+    const unknown = await request(stack.app).post('/api/cases').set(auth).set('Content-Type', 'application/json').set('Content-Encoding', 'br-nope').send(JSON.stringify(openBody()));
+    expect(errorOf(unknown)).toMatchObject({ status: 415, code: 'unsupported_encoding' });
+    // real gzip is fine
+    const zipped = await request(stack.app)
+      .post('/api/cases')
+      .set(auth)
+      .set('Content-Type', 'application/json').set('Content-Encoding', 'gzip')
+      // as bytes: superagent would JSON-encode a Buffer sent with a JSON content type
+      .serialize((bytes: Buffer) => bytes as never)
+      .send(gzipSync(JSON.stringify(openBody({ title: 'gzip 诉求' }))) as never);
+    expect([zipped.status, zipped.body.error]).toEqual([201, undefined]);
+  });
+});
+
+describe('text a database cannot keep', () => {
+  it.each([
+    ['a NUL in the description', { description: '停车\u0000困难' }, 'body.description'],
+    ['a lone surrogate in the title', { title: '停车\ud800位' }, 'body.title'],
+    ['a bell character in the contact name', { contact: { name: '周\u0007经理', phone: '13900000001' } }, 'body.contact.name'],
+    ['a line break in the title', { title: '停车\n位' }, 'body.title'],
+  ])('refuses %s with 400 naming the field, creating nothing', async (_what, overrides, field) => {
+    const before = await cases();
+    const res = await request(stack.app).post('/api/cases').set(auth).send(openBody(overrides));
+    expect(errorOf(res)).toMatchObject({ status: 400, code: 'validation_failed', fields: [field] });
+    expect(res.body.error.issues[0].message).toMatch(/control characters|valid Unicode/);
+    expect(await cases()).toBe(before);
+  });
+
+  it('keeps newlines and tabs in free text', async () => {
+    const res = await request(stack.app).post('/api/cases').set(auth).send(openBody({ description: '第一行\n第二行\t（附表）' }));
+    expect(res.status).toBe(201);
+    expect(res.body.request.description).toBe('第一行\n第二行\t（附表）');
+  });
+});
+
+describe('attachment URLs', () => {
+  it.each(['javascript:alert(1)', 'file:///etc/passwd', 'ftp://files.example/x'])('refuses %s: only http(s)', async (url) => {
+    const staff = await stack.auth('staff-market');
+    const res = await request(stack.app)
+      .post('/api/cases/C20261123-ABCDEF/department-reply')
+      .set(staff)
+      .send({ text: '已处理', attachments: [{ name: '回复.pdf', url }] });
+    expect(errorOf(res)).toMatchObject({ status: 400, fields: ['body.attachments.0.url'] });
+  });
+});
