@@ -2,6 +2,7 @@
 # Installs everything `npm start` and `npm test` need. Idempotent; a no-op run takes well under a second
 # (plus whatever scripts/prisma-generate.sh costs).
 #   SETUP_SKIP_POSTGRES=1  skip the PostgreSQL server check/install (only the test suite needs PostgreSQL)
+#   SETUP_SKIP_FUZZER=1    skip installing Schemathesis into .fuzz (only the test suite needs it)
 set -euo pipefail
 
 # ---- pins (the only place these versions live) ----
@@ -111,6 +112,13 @@ else
     "setup: WARNING: PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb) are missing and this is not root." \
     "setup: WARNING: 'npm test' needs them: run 'sudo apt-get install -y postgresql' (or re-run this script as root)." \
     "setup: WARNING: set SETUP_SKIP_POSTGRES=1 to silence this when you only need 'npm start'."
+fi
+
+# ---- (e) the API fuzzer the test suite runs (Schemathesis, PyPI) ----
+if [[ "${SETUP_SKIP_FUZZER:-}" == "1" ]]; then
+  log "SETUP_SKIP_FUZZER=1: skipping Schemathesis"
+else
+  bash "$ROOT/scripts/setup-fuzzer.sh"
 fi
 
 log "done"

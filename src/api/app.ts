@@ -81,6 +81,8 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
       maxAge: 600,
     }),
   );
+  // the Temporal UI and CLI decode whole pages of history payloads (encrypted case states) at once
+  app.use('/api/codec', express.json({ limit: '4mb', strict: true }));
   app.use(express.json({ limit: '64kb', strict: true, verify: keepRawBody }));
   app.use(auditTrail(db, logger));
 
@@ -104,7 +106,15 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
   app.use(adminRouter(access, db, secrets));
   app.use(incidentsRouter(access, db));
   app.use(codecRouter(access, codec));
-  app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
+  // a known path asked with another method: 405 with the methods it takes, not "no such thing"
+  const methodsOf = (path: string) =>
+    access.routes.filter((r) => new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, '[^/]+')}$`).test(path)).map((r) => r.method);
+  app.use((req, res, next) => {
+    const allowed = methodsOf(req.path);
+    if (!allowed.length) return next(notFound(`no route ${req.method} ${req.path}`));
+    res.set('Allow', allowed.join(', '));
+    next(new HttpError(405, 'method_not_allowed', `${req.path} takes ${allowed.join(', ')}, not ${req.method}`));
+  });
   app.use(errorHandler(logger));
   app.locals.routes = access.routes;
   return app as express.Express & { locals: { routes: RouteEntry[] } };

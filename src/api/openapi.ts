@@ -47,24 +47,43 @@ const json = (schema: z.ZodType, description: string) => ({ description, content
 
 function responsesOf(r: RouteEntry) {
   const isCase = r.path.startsWith('/api/cases');
+  const intake = r.method === 'POST' && r.path === '/api/cases';
+  const action = r.method === 'POST' && /^\/api\/cases\/:id\/.+/.test(r.path);
+  const callback = r.path.endsWith('/callback');
   const ok =
     r.method === 'GET' && r.path === '/api/cases'
       ? json(CaseListBody, 'a page of cases')
       : isCase
-        ? json(CaseStateBody, r.method === 'POST' && r.path === '/api/cases' ? 'case opened (201), or the same case again (200)' : 'the case')
+        ? json(CaseStateBody, intake ? 'the same case again, for a repeated Idempotency-Key' : action ? 'the case as the action left it, with its version' : 'the case')
         : { description: 'OK' };
+  const writes = r.method !== 'GET';
   return {
     200: ok,
-    ...(r.schemas ? { 400: json(ErrorBody, 'invalid input, with field-level issues') } : {}),
+    ...(intake
+      ? { 201: json(CaseStateBody, 'case opened (Location: /api/cases/{id})') }
+      : writes && !action && !callback
+        ? { 201: { description: 'created (a PUT of something new, a new grant)' } }
+        : {}),
+    ...(intake || action || callback
+      ? { 202: json(CaseStateBody.partial(), 'accepted, but its answer was lost: the case exists (its id is given); read it or retry with the same Idempotency-Key') }
+      : {}),
+    ...(r.schemas ? { 400: json(ErrorBody, 'invalid input, with field-level issues (body, query, path or headers)') } : {}),
     ...(r.access === 'public'
-      ? {}
+      ? callback
+        ? { 401: json(ErrorBody, 'missing, stale, future-dated or wrong signature') }
+        : {}
       : {
           401: json(ErrorBody, 'no valid bearer token (missing, malformed, expired, wrong issuer or audience); see WWW-Authenticate'),
           403: json(ErrorBody, 'the caller may not do this (role, or the case rules)'),
         }),
-    ...(r.path.includes(':') ? { 404: json(ErrorBody, 'not found, or outside the caller\'s scope') } : {}),
-    ...(r.method !== 'GET' ? { 409: json(ErrorBody, 'the action does not fit the current state'), 429: json(ErrorBody, 'too many changes from this identity') } : {}),
-    503: json(ErrorBody, 'Temporal, the database or the identity provider is unreachable; nothing changed'),
+    404: json(ErrorBody, "not found, or outside the caller's scope"),
+    ...(writes ? { 409: json(ErrorBody, 'refused: the action does not fit the current state (or a callback was replayed)') } : {}),
+    ...(writes ? { 413: json(ErrorBody, 'body too large (64 kB; imports 5 MB, the codec 4 MB)'), 415: json(ErrorBody, 'a body in a media type or Content-Encoding this endpoint does not take') } : {}),
+    ...(intake || action || callback
+      ? { 422: json(ErrorBody, 'idempotency_key_reused (a key sent with another request), category_unusable (the case rules cannot open this category) or action_failed (a rule failed; recorded on the case)') }
+      : {}),
+    ...(writes ? { 429: json(ErrorBody, 'too many changes from this identity') } : {}),
+    503: json(ErrorBody, writes ? 'Temporal, a worker or the database did not answer: a change may or may not have been applied (retry with the same Idempotency-Key)' : 'Temporal, a worker or the database is unreachable'),
   };
 }
 
@@ -91,7 +110,8 @@ export function openApiDocument(routes: readonly RouteEntry[]) {
         ...(s?.params ? { params: s.params as never } : {}),
         ...(s?.query ? { query: s.query as never } : {}),
         ...(s?.headers ? { headers: s.headers as never } : {}),
-        ...(s?.body ? { body: { content: { 'application/json': { schema: s.body } } } } : {}),
+        // an action whose fields are all optional may be sent without a body
+        ...(s?.body ? { body: { required: !s.body.safeParse({}).success, content: { 'application/json': { schema: s.body } } } } : {}),
       },
       responses: responsesOf(r),
     });

@@ -147,7 +147,7 @@ export const ListCasesQuery = z
     ownerStewardId: id.optional(),
     departmentId: id.optional(),
     enterpriseId: id.optional(),
-    page: z.coerce.number().int().min(1).default(1),
+    page: z.coerce.number().int().min(1).max(10_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(100).default(20),
   })
   .strict();
@@ -163,8 +163,53 @@ export const ErrorBody = z
   })
   .meta({ id: 'Error' });
 
-// Responses are described loosely: the case state is the workflow's own type.
-export const CaseStateBody = z.record(z.string(), z.unknown()).meta({ id: 'CaseState', description: 'stage, owner, deadlines, escalations and full history' });
+const Instant = z.string().meta({ description: 'ISO 8601 instant', example: '2026-11-23T01:00:00.000Z' });
+const StewardRef = z.looseObject({ id: z.string(), name: z.string(), level: z.number().int().min(1).max(3) });
+const CaseEventBody = z
+  .looseObject({
+    seq: z.number().int().min(1),
+    at: Instant,
+    type: z.string().meta({ description: 'opened, assigned, acknowledged, escalated, dispatched, … (see the README)' }),
+    actor: z.looseObject({ kind: z.string(), id: z.string() }),
+    from: z.string().optional(),
+    to: z.string().optional(),
+    reason: z.string().optional(),
+    detail: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'CaseEvent' });
+
+// The workflow's own CaseState plus how it was read. Department staff see a reduced view (no
+// owner, chain, clocks or history), so only what every view has is required.
+export const CaseStateBody = z
+  .looseObject({
+    caseId: z.string().meta({ example: 'C20261123-ABC234' }),
+    stage: z.enum(STAGES),
+    source: z.enum(['workflow', 'database']).meta({ description: 'database: the read model (version, recordedAt); workflow: the running case itself' }),
+    version: z.number().int().min(0).meta({ description: 'seq of the last event this view includes' }),
+    recordedAt: Instant.optional(),
+    parties: z.looseObject({ building: z.looseObject({ id: z.string(), name: z.string() }), enterprise: z.looseObject({ id: z.string(), name: z.string() }) }),
+    request: z.looseObject({ category: z.string(), title: z.string(), description: z.string(), urgency: z.enum(URGENCIES) }),
+    openedAt: Instant,
+    outcome: z.string().optional(),
+    owner: StewardRef.optional(),
+    deadlines: z.looseObject({ responseDueAt: Instant, resolutionDueAt: Instant }).optional(),
+    overdue: z.boolean().optional(),
+    atRisk: z.boolean().optional(),
+    satisfaction: z.enum(SATISFACTION).optional(),
+    tasks: z.array(z.looseObject({ no: z.number().int(), departmentId: z.string(), role: z.enum(['lead', 'assist']), status: z.string(), dueAt: Instant })),
+    clocks: z.record(z.string(), z.unknown()).optional().meta({ description: 'each clock with its deadline and the working time left' }),
+    history: z.array(CaseEventBody).optional(),
+  })
+  .meta({ id: 'CaseState', description: 'stage, owner, deadlines, clocks, department tasks and the full history' });
+
 export const CaseListBody = z
-  .object({ items: z.array(z.record(z.string(), z.unknown())), page: z.number(), pageSize: z.number(), total: z.number() })
+  .object({
+    items: z.array(
+      z.looseObject({ id: z.string(), stage: z.enum(STAGES), overdue: z.boolean(), atRisk: z.boolean(), version: z.number().int(), updatedAt: Instant }),
+    ),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    total: z.number().int(),
+    generatedAt: Instant,
+  })
   .meta({ id: 'CaseList' });

@@ -40,6 +40,13 @@ describe('transport', () => {
     expect(form.status).toBe(415);
   });
 
+  it('answers 405 with Allow to a method a known path does not take, and 404 to an unknown path', async () => {
+    const res = await request(stack.app).delete('/api/cases/C20261123-ABCDEF').set(auth);
+    expect(errorOf(res)).toMatchObject({ status: 405, code: 'method_not_allowed' });
+    expect(res.headers.allow).toBe('GET');
+    expect((await request(stack.app).get('/api/nowhere').set(auth)).status).toBe(404);
+  });
+
   it('answers 400 to a broken percent-encoding in the path, not 500', async () => {
     const res = await request(stack.app).get('/api/cases/%E0%A4%A').set(auth);
     expect(errorOf(res)).toMatchObject({ status: 400, code: 'bad_request' });

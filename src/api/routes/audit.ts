@@ -12,7 +12,7 @@ export const AuditQuery = z
     target: z.string().trim().min(1).max(100).optional().meta({ description: 'e.g. case:C20261122-ABC234' }),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
-    before: z.coerce.number().int().min(1).optional().meta({ description: 'cursor: entries with a smaller id (the previous page\'s nextBefore)' }),
+    before: z.coerce.number().int().min(1).max(2 ** 53 - 1).optional().meta({ description: 'cursor: entries with a smaller id (the previous page\'s nextBefore)' }),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
   })
   .strict();

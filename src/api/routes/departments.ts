@@ -46,7 +46,7 @@ const Query = z
   .object({
     status: z.enum(['open', 'all']).default('open'),
     overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-    page: z.coerce.number().int().min(1).default(1),
+    page: z.coerce.number().int().min(1).max(10_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(100).default(20),
   })
   .strict();
