@@ -8,39 +8,14 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import type { DepartmentConnector } from '../../src/adapters/department-connector';
 import type { NotificationChannel, OutgoingNotification } from '../../src/adapters/notification-channel';
-import { createDb, type Db } from '../../src/db/client';
-import { migrateDeploy } from '../../src/db/migrate';
-import { seedDemo } from '../../src/db/seed';
 import { newCaseState, openAndAssign } from '../../src/domain/case-rules';
 import { notificationContext } from '../../src/domain/messages';
 import { DISPATCH_MAX_ATTEMPTS, NOTIFY_MAX_ATTEMPTS } from '../../src/workflows/definitions';
 import { caseInput } from '../fixtures/case-input';
-import { dbSwitch, type DbSwitch } from '../helpers/db-switch';
-import { startPostgres, type TestPostgres } from '../helpers/postgres';
+import { useSwitchedPostgres } from '../helpers/db-switch';
 import { testSecrets } from '../helpers/secrets';
 
-let postgres: TestPostgres;
-let db: Db; // straight to the server, for looking at the ledger
-let sw: DbSwitch;
-let viaSwitch: Db; // what the activities use
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  await migrateDeploy(postgres.url);
-  db = createDb(postgres.url);
-  await seedDemo(db);
-  sw = await dbSwitch(postgres.url);
-  viaSwitch = createDb(sw.url);
-});
-
-afterAll(async () => {
-  await viaSwitch?.$disconnect();
-  await db?.$disconnect();
-  await sw?.close();
-  await postgres?.stop();
-});
-
-afterEach(() => sw.up());
+const pg = useSwitchedPostgres();
 
 const logger = new DefaultLogger('ERROR'); // each failed attempt is a WARN line
 
@@ -75,7 +50,7 @@ function recordingChannel(failing: () => boolean = () => false, afterSend?: () =
 }
 
 function activities(channel: NotificationChannel, connector?: DepartmentConnector) {
-  return createActivities({ db: viaSwitch, channels: { log: channel }, connectors: connector ? { portal: connector } : {}, secrets: testSecrets() });
+  return createActivities({ db: pg.viaSwitch, channels: { log: channel }, connectors: connector ? { portal: connector } : {}, secrets: testSecrets() });
 }
 
 function notice(caseId: string) {
@@ -90,16 +65,16 @@ function dispatch(caseId: string) {
 }
 
 const databaseDown = { type: 'DatabaseUnavailable', nonRetryable: false };
-const ledger = (caseId: string) => db.notification.findMany({ where: { caseId } });
+const ledger = (caseId: string) => pg.db.notification.findMany({ where: { caseId } });
 
 describe('notify', () => {
   it('retries through an outage longer than its budget without spending it, then sends once', async () => {
     const { channel, delivered } = recordingChannel();
     const input = notice('C20260302-OUTN01');
     const notify = attempts(activities(channel).notify, input);
-    await sw.down();
+    await pg.sw.down();
     for (let i = 0; i < NOTIFY_MAX_ATTEMPTS * 2; i++) await expect(notify.next()).rejects.toMatchObject(databaseDown);
-    await sw.up();
+    await pg.sw.up();
     expect(await notify.next()).toEqual({ sent: 1, held: 0, skipped: 0 });
     expect(await notify.next()).toEqual({ sent: 0, held: 0, skipped: 1 }); // a retry after a lost completion
     expect(delivered).toHaveLength(1);
@@ -112,10 +87,10 @@ describe('notify', () => {
     const notify = attempts(activities(channel).notify, input);
     for (let failure = 1; failure < NOTIFY_MAX_ATTEMPTS; failure++) {
       await expect(notify.next()).rejects.toMatchObject({ type: 'ChannelFailed', nonRetryable: false });
-      await sw.down(); // an outage between every two channel failures
+      await pg.sw.down(); // an outage between every two channel failures
       await expect(notify.next()).rejects.toMatchObject(databaseDown);
       await expect(notify.next()).rejects.toMatchObject(databaseDown);
-      await sw.up();
+      await pg.sw.up();
     }
     expect(await ledger(input.caseId)).toMatchObject([{ status: 'retrying', attempts: NOTIFY_MAX_ATTEMPTS - 1 }]);
     await expect(notify.next()).rejects.toMatchObject({ type: 'NotificationFailed', nonRetryable: true, message: expect.stringMatching(/gateway timeout/) });
@@ -126,14 +101,14 @@ describe('notify', () => {
 
   it('does not send again when the database went down after the channel took the notice', async () => {
     // the database goes down between the channel's answer and the ledger's 'sent'
-    const { channel, delivered } = recordingChannel(() => false, () => (delivered.length === 1 ? sw.down() : Promise.resolve()));
+    const { channel, delivered } = recordingChannel(() => false, () => (delivered.length === 1 ? pg.sw.down() : Promise.resolve()));
     const input = notice('C20260302-OUTN03');
     const notify = attempts(activities(channel).notify, input);
     await expect(notify.next()).rejects.toMatchObject(databaseDown);
     expect(delivered).toHaveLength(1);
     expect(await ledger(input.caseId)).toMatchObject([{ status: 'queued', attempts: 0 }]);
     await expect(notify.next()).rejects.toMatchObject(databaseDown);
-    await sw.up();
+    await pg.sw.up();
     expect(await notify.next()).toEqual({ sent: 1, held: 0, skipped: 0 });
     expect(delivered).toHaveLength(1);
     expect(await ledger(input.caseId)).toMatchObject([{ status: 'sent', attempts: 1 }]);
@@ -160,9 +135,9 @@ describe('dispatchToDepartment', () => {
     const { connector, deliveries } = portal(() => false);
     const input = dispatch('C20260302-OUTD01');
     const dispatchTo = attempts(activities(recordingChannel().channel, connector).dispatchToDepartment, input);
-    await sw.down();
+    await pg.sw.down();
     for (let i = 0; i < DISPATCH_MAX_ATTEMPTS * 2; i++) await expect(dispatchTo.next()).rejects.toMatchObject(databaseDown);
-    await sw.up();
+    await pg.sw.up();
     expect(await dispatchTo.next()).toEqual({ adapter: 'portal', reference: 'r1' });
     expect(deliveries).toEqual(['C20260302-OUTD01:dept-market']);
   });
@@ -172,9 +147,9 @@ describe('dispatchToDepartment', () => {
     const dispatchTo = attempts(activities(recordingChannel().channel, connector).dispatchToDepartment, dispatch('C20260302-OUTD02'));
     for (let failure = 1; failure < DISPATCH_MAX_ATTEMPTS; failure++) {
       await expect(dispatchTo.next()).rejects.toMatchObject({ name: 'TypeError', message: 'fetch failed' });
-      await sw.down();
+      await pg.sw.down();
       await expect(dispatchTo.next()).rejects.toMatchObject(databaseDown);
-      await sw.up();
+      await pg.sw.up();
     }
     await expect(dispatchTo.next()).rejects.toMatchObject({ type: 'DeliveryFailed', nonRetryable: true, message: `fetch failed (gave up after ${DISPATCH_MAX_ATTEMPTS} failures)` });
     expect(dispatchTo.count).toBe(2 * DISPATCH_MAX_ATTEMPTS - 1);

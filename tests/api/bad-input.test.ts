@@ -6,17 +6,9 @@
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { type Stack, startStack } from '../helpers/stack';
+import { openCaseBody } from '../fixtures/case-input';
 
-const ENTERPRISE = '91310107MA1G0AB10G';
-const openBody = (overrides: Record<string, unknown> = {}) => ({
-  buildingId: 'bld-tianan',
-  enterprise: { creditCode: ENTERPRISE },
-  category: 'other',
-  title: '园区停车位不足',
-  description: '员工停车困难，希望协调周边停车资源。',
-  contact: { name: '周经理', phone: '13900000001' },
-  ...overrides,
-});
+const openBody = openCaseBody;
 
 let stack: Stack;
 let auth: Record<string, string>;

@@ -12,18 +12,11 @@ import { freePort } from '../helpers/ports';
 import { type Stack, startStack } from '../helpers/stack';
 import { loadCatalogue } from '../../src/catalogue-file';
 import { createCatalogueStore } from '../../src/catalogue-store';
+import { openCaseBody } from '../fixtures/case-input';
 
 const ENTERPRISE = '91310107MA1G0AB10G'; // in bld-tianan, seeded
 
-const openBody = (overrides: Record<string, unknown> = {}) => ({
-  buildingId: 'bld-tianan',
-  enterprise: { creditCode: ENTERPRISE },
-  category: 'other',
-  title: '园区停车位不足',
-  description: '员工停车困难，希望协调周边停车资源。',
-  contact: { name: '周经理', phone: '13900000001' },
-  ...overrides,
-});
+const openBody = openCaseBody;
 
 let stack: Stack;
 // bearer tokens from the stack's real identity provider, fetched once

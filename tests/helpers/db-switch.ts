@@ -4,6 +4,10 @@
  * when the server is gone (connection terminated, ECONNREFUSED); switched on, it forwards again.
  */
 import net from 'node:net';
+import { createDb, type Db } from '../../src/db/client';
+import { migrateDeploy } from '../../src/db/migrate';
+import { seedDemo } from '../../src/db/seed';
+import { startPostgres, type TestPostgres } from './postgres';
 
 export interface DbSwitch {
   /** the database's URL, through the switch */
@@ -61,4 +65,36 @@ export async function dbSwitch(targetUrl: string): Promise<DbSwitch> {
     },
     close: stop,
   };
+}
+
+export interface SwitchedPostgres {
+  /** straight to the server, for looking at what was written */
+  db: Db;
+  /** through the switch: what the code under test uses */
+  viaSwitch: Db;
+  sw: DbSwitch;
+}
+
+/**
+ * A migrated, seeded PostgreSQL behind a switch for the whole test file (started in beforeAll,
+ * stopped in afterAll, switched back up after each test). Read the fields inside tests.
+ */
+export function useSwitchedPostgres(): SwitchedPostgres {
+  const ctx = {} as SwitchedPostgres & { postgres: TestPostgres };
+  beforeAll(async () => {
+    ctx.postgres = await startPostgres();
+    await migrateDeploy(ctx.postgres.url);
+    ctx.db = createDb(ctx.postgres.url);
+    await seedDemo(ctx.db);
+    ctx.sw = await dbSwitch(ctx.postgres.url);
+    ctx.viaSwitch = createDb(ctx.sw.url);
+  });
+  afterAll(async () => {
+    await ctx.viaSwitch?.$disconnect();
+    await ctx.db?.$disconnect();
+    await ctx.sw?.close();
+    await ctx.postgres?.stop();
+  });
+  afterEach(() => ctx.sw?.up());
+  return ctx;
 }

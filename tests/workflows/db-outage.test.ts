@@ -6,43 +6,18 @@
 import { createActivities } from '../../src/activities';
 import type { DepartmentConnector } from '../../src/adapters/department-connector';
 import type { NotificationChannel, OutgoingNotification } from '../../src/adapters/notification-channel';
-import { createDb, type Db } from '../../src/db/client';
-import { migrateDeploy } from '../../src/db/migrate';
-import { seedDemo } from '../../src/db/seed';
 import type { CaseState } from '../../src/domain/case-model';
 import { ACTION_UPDATES, DISPATCH_MAX_ATTEMPTS } from '../../src/workflows/definitions';
 import { department, enterprise, steward } from '../fixtures/case-input';
 import { useTimeSkippingCases } from '../helpers/case-harness';
-import { dbSwitch, type DbSwitch } from '../helpers/db-switch';
+import { useSwitchedPostgres } from '../helpers/db-switch';
 import { eventually } from '../helpers/eventually';
 import { fakeActivities } from '../helpers/fake-activities';
-import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { testSecrets } from '../helpers/secrets';
 
 const { env, state, withCase } = useTimeSkippingCases();
 
-let postgres: TestPostgres;
-let db: Db;
-let sw: DbSwitch;
-let viaSwitch: Db;
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  await migrateDeploy(postgres.url);
-  db = createDb(postgres.url);
-  await seedDemo(db);
-  sw = await dbSwitch(postgres.url);
-  viaSwitch = createDb(sw.url);
-});
-
-afterAll(async () => {
-  await viaSwitch?.$disconnect();
-  await db?.$disconnect();
-  await sw?.close();
-  await postgres?.stop();
-});
-
-afterEach(() => sw.up());
+const pg = useSwitchedPostgres();
 
 /** The real notify and dispatch over the switched database; everything else from the fakes. */
 function outageActivities(opts: { departmentDown?: boolean } = {}) {
@@ -57,7 +32,7 @@ function outageActivities(opts: { departmentDown?: boolean } = {}) {
       return { reference: `ref-${d.caseId}` };
     },
   };
-  const real = createActivities({ db: viaSwitch, channels: { log: channel }, connectors: { portal }, secrets: testSecrets() });
+  const real = createActivities({ db: pg.viaSwitch, channels: { log: channel }, connectors: { portal }, secrets: testSecrets() });
   const fake = fakeActivities();
   return { fake, sent, calls, activities: { ...fake.activities, notify: real.notify, dispatchToDepartment: real.dispatchToDepartment } };
 }
@@ -67,7 +42,7 @@ const sentKeys = (sent: OutgoingNotification[], caseId: string) => sent.filter((
 
 it('sends every notice and delivers the dispatch raised during an hour-long outage once the database is back, each exactly once', async () => {
   const { fake, sent, calls, activities } = outageActivities();
-  await sw.down();
+  await pg.sw.down();
   const result = await withCase(
     async (h, caseId) => {
       await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
@@ -80,7 +55,7 @@ it('sends every notice and delivers the dispatch raised during an hour-long outa
       expect(during.tasks[0]!.status).toBe('pending');
       expect(failures(during)).toEqual([]);
 
-      await sw.up();
+      await pg.sw.up();
       await env().sleep('6 minutes'); // the retries' interval is at most 5 minutes
       await eventually(async () => expect((await state(h)).tasks[0]!.status).toBe('dispatched'));
       // the department's own notice is raised when the dispatch is delivered, with the database up
@@ -94,21 +69,21 @@ it('sends every notice and delivers the dispatch raised during an hour-long outa
   const keys = sentKeys(sent, result.caseId);
   expect(new Set(keys).size).toBe(keys.length); // nothing sent twice
   expect(failures(result.done)).toEqual([]);
-  const rows = await db.notification.findMany({ where: { caseId: result.caseId } });
+  const rows = await pg.db.notification.findMany({ where: { caseId: result.caseId } });
   expect(rows.length).toBe(keys.length);
   expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
 });
 
 it('after an hour-long outage, still gives a department system that stays down up after DISPATCH_MAX_ATTEMPTS failures', async () => {
   const { fake, calls, activities } = outageActivities({ departmentDown: true });
-  await sw.down();
+  await pg.sw.down();
   await withCase(
     async (h) => {
       await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
       await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), lead: { id: department.id, name: department.name } }] });
       await env().sleep('65 minutes');
       expect(calls).toEqual([]);
-      await sw.up();
+      await pg.sw.up();
       // DISPATCH_MAX_ATTEMPTS failures at the 5-minute interval the outage has backed off to
       await env().sleep(`${5 * DISPATCH_MAX_ATTEMPTS + 5} minutes`);
       const s = await eventually(async () => {
