@@ -212,16 +212,22 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     args: ActionArgs[K],
     keyed?: { personId: string; key: string },
   ): Promise<Outcome> {
-    if (isTerminal(found.stage)) {
-      throw conflict(`case ${caseId} is finished (${found.outcome ?? found.stage}); no further actions are accepted`);
-    }
     const updateId = keyed
       ? CLIENT_KEY_PREFIX + createHash('sha256').update(JSON.stringify([keyed.personId, keyed.key, action, args])).digest('hex').slice(0, 40)
       : undefined;
+    // a finished case takes no Update; a retry of the action that finished it (its answer lost)
+    // is still answered as applied, from the record of keys the case applied
+    const finished = async (outcome: string): Promise<Outcome> => {
+      const final = found.row && isTerminal(found.stage) ? await fromDatabase(caseId, found.row) : await liveState(caseId);
+      if (updateId && final.appliedKeys?.includes(updateId)) return { status: 200, body: final };
+      throw conflict(`case ${caseId} is finished (${outcome}); no further actions are accepted`);
+    };
+    if (isTerminal(found.stage)) return finished(found.outcome ?? found.stage);
     try {
       const state = await bounded(() => handle(caseId).executeUpdate(ACTION_UPDATES[action], { args: [args] as never, ...(updateId ? { updateId } : {}) }));
       return { status: 200, body: view(state as CaseState, 'workflow') };
     } catch (err) {
+      if (/workflow execution already completed/i.test(`${(err as Error)?.message} ${((err as { cause?: Error }).cause)?.message ?? ''}`)) return finished('closed meanwhile');
       if (!deadlineExceeded(err) && !isUnavailable(err)) throw err;
       // the Update may have reached the workflow before the answer was lost: say so, honestly
       throw unavailable(

@@ -87,6 +87,27 @@ it('applies an action sent twice with the same Idempotency-Key once, and answers
   }
 });
 
+it('answers a keyed retry of the action that finished a case as applied; another action on it is refused', async () => {
+  const { app, worker, caseId } = await caseOnOwnWorker('reads-idem-final');
+  try {
+    const withdraw = (key: string) => request(app).post(`/api/cases/${caseId}/withdraw`).set(as('ent-qianshu')).set('Idempotency-Key', key).send({ reason: '已自行解决' });
+    const first = await withdraw('withdraw-once-0001');
+    expect(first.body.stage).toBe('withdrawn');
+    // at once (the workflow has closed, the read model may not show it yet), and once it does
+    expect((await withdraw('withdraw-once-0001')).body).toMatchObject({ stage: 'withdrawn', version: first.body.version });
+    await eventually(async () => expect(await stack.db.case.findUniqueOrThrow({ where: { id: caseId } })).toMatchObject({ stage: 'withdrawn' }));
+    const again = await withdraw('withdraw-once-0001');
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ stage: 'withdrawn', version: first.body.version, source: 'database' });
+    expect(again.body.history.filter((e: { type: string }) => e.type === 'withdrawn')).toHaveLength(1);
+    const other = await withdraw('withdraw-other-0002');
+    expect(other.status).toBe(409);
+    expect(other.body.error.message).toMatch(/is finished/);
+  } finally {
+    await worker.stop();
+  }
+});
+
 it('lists a case as overdue once its stored deadline passes, even before the worker has flagged it', async () => {
   const { app, worker, caseId } = await caseOnOwnWorker('reads-derived');
   await worker.stop(); // the worker lags: nobody will flag the breach
