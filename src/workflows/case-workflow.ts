@@ -251,6 +251,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       } catch (err) {
         wf.log.warn('calendar years could not be fetched; trying again tomorrow', { caseId: state.caseId, error: failureMessage(err) });
       }
+      // an action taken while the activity ran may have finished the case: waiting below for the
+      // next change would wait for ever (seen: a case withdrawn during a refresh stayed Running).
+      // Only then: a path that used to hang has no history a replay could disagree with.
+      if (isTerminal(state.stage)) continue;
     }
     const seen = state.history.length;
     const woken = () => state.history.length !== seen || readyToContinue();

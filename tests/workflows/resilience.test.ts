@@ -142,6 +142,32 @@ it('learns calendar years published after the case opened, through its history',
   );
 });
 
+it('finishes a case withdrawn while it was asking for calendar years (it used to wait for ever)', async () => {
+  const unknown = { data: { source: 'old', years: [], holidays: [], workdays: [] }, hours: CALENDAR.hours };
+  const fake = fakeActivities();
+  let asked!: () => void;
+  const asking = new Promise<void>((r) => (asked = r));
+  let answer!: () => void;
+  const answered = new Promise<void>((r) => (answer = r));
+  const activities = {
+    ...fake.activities,
+    async calendarYearsAfter(year: number) {
+      asked();
+      await answered;
+      return fake.activities.calendarYearsAfter(year);
+    },
+  };
+  await withCase(
+    async (h) => {
+      await asking;
+      await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise, reason: '不再需要' }] });
+      answer();
+      expect((await h.result()).stage).toBe('withdrawn');
+    },
+    { fake, activities, input: { ...caseInput(), calendar: unknown } },
+  );
+});
+
 it('applies a client-keyed action once, even when the retry reaches a later run', async () => {
   await withCase(
     async (h) => {
