@@ -19,6 +19,10 @@ export const DEFAULT_CATALOGUE_FILE = path.resolve(__dirname, '..', 'catalogue',
  * a count the calendar cannot reckon must never reach workflow code.
  */
 export const DURATION_MAX: Record<DurationUnit, number> = { seconds: 31_536_000, minutes: 525_600, hours: 8_760, days: 365, working_hours: 2_000, working_days: 250 };
+const LONGEST = Math.max(...Object.values(DURATION_MAX));
+const DURATION_LIMITS = Object.entries(DURATION_MAX)
+  .map(([unit, max]) => `${max} ${unit}`)
+  .join(', ');
 /** a 督办 reminder more often than this is noise, not supervision */
 export const MIN_REMINDER_HOURS = 1;
 // approximate, for floors only: a working hour is an hour, a working day at least a day
@@ -27,13 +31,19 @@ const approxHours = (d: { value: number; unit: DurationUnit }) =>
 
 export const DurationSchema = z
   .object({
-    value: z.number().int('must be a whole number (use a smaller unit)').min(1, 'must be at least 1'),
+    value: z
+      .number()
+      .int('must be a whole number (use a smaller unit)')
+      .min(1, 'must be at least 1')
+      // the largest any unit allows, so the OpenAPI document has a maximum; each unit's own is below
+      .max(LONGEST, `must be at most about a year (${DURATION_LIMITS})`)
+      .meta({ description: `at most about a year: ${DURATION_LIMITS}` }),
     unit: z.enum([...CALENDAR_UNITS, ...WORKING_UNITS]),
   })
   .strict()
   .superRefine((d, ctx) => {
     const max = DURATION_MAX[d.unit];
-    if (d.value > max) ctx.addIssue({ code: 'custom', path: ['value'], message: `must be at most ${max} ${d.unit} (about a year)` });
+    if (d.value > max && d.value <= LONGEST) ctx.addIssue({ code: 'custom', path: ['value'], message: `must be at most ${max} ${d.unit} (about a year)` });
   })
   .meta({ id: 'Duration', example: { value: 3, unit: 'working_days' } });
 
@@ -59,6 +69,9 @@ export const PolicyInputSchema = z
   .partial()
   .meta({ id: 'PolicyInput', description: 'time limits; omitted fields keep their current (or default) values' });
 
+/** a district's 服务清单 runs to dozens of items; thousands would be a file gone wrong */
+export const MAX_CATEGORIES = 500;
+
 export const CategoryCode = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, 'must be lower_snake_case, 2-50 characters');
 
 const CatalogueFileSchema = z
@@ -78,6 +91,7 @@ const CatalogueFileSchema = z
           .strict(),
       )
       .min(1)
+      .max(MAX_CATEGORIES, `at most ${MAX_CATEGORIES} categories`)
       .refine((cs) => new Set(cs.map((c) => c.code)).size === cs.length, 'category codes must be unique'),
   })
   .strict();

@@ -1,4 +1,4 @@
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import cors from 'cors';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
@@ -47,6 +47,31 @@ export interface AppDeps {
   rateLimitPerMinute?: number;
 }
 
+/**
+ * A broken percent-encoding is the caller's mistake, wherever it is: Express decodes a path only
+ * when a route reads a parameter, and the query parser quietly turns it into U+FFFD.
+ */
+const refuseBrokenPercentEncoding: RequestHandler = (req, _res, next) => {
+  const at = req.originalUrl.indexOf('?');
+  const parts = at < 0 ? { path: req.originalUrl } : { path: req.originalUrl.slice(0, at), query: req.originalUrl.slice(at + 1) };
+  for (const [where, raw] of Object.entries(parts)) {
+    try {
+      decodeURIComponent(raw.replace(/\+/g, ' '));
+    } catch {
+      return next(new HttpError(400, 'bad_request', `the ${where} has a broken percent-encoding: each %XX must be a byte of UTF-8 text`));
+    }
+  }
+  next();
+};
+
+/** A body parser whose 413 names its own limit. */
+const withLimit =
+  (parser: RequestHandler, limit: string): RequestHandler =>
+  (req, res, next) =>
+    parser(req, res, (err?: unknown) =>
+      next((err as { type?: string } | undefined)?.type === 'entity.too.large' ? new HttpError(413, 'payload_too_large', `request body is larger than the ${limit} limit`) : err),
+    );
+
 /** Builds the HTTP API without listening, so tests drive it with supertest. */
 export function createApp(deps: AppDeps): express.Express & { locals: { routes: RouteEntry[] } } {
   const { db, temporal, taskQueue, logger, verifier, secrets, codec, officeHours = DEFAULT_OFFICE_HOURS, quietHours = true, actionWaitMs = 10_000 } = deps;
@@ -81,9 +106,10 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
       maxAge: 600,
     }),
   );
+  app.use(refuseBrokenPercentEncoding);
   // the Temporal UI and CLI decode whole pages of history payloads (encrypted case states) at once
-  app.use('/api/codec', express.json({ limit: '4mb', strict: true }));
-  app.use(express.json({ limit: '64kb', strict: true, verify: keepRawBody }));
+  app.use('/api/codec', withLimit(express.json({ limit: '4mb', strict: true }), '4 MB'));
+  app.use(withLimit(express.json({ limit: '64kb', strict: true, verify: keepRawBody }), '64 kB'));
   app.use(auditTrail(db, logger));
 
   const api = access.router('/api');

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { RouteEntry } from '../auth/access';
 import { ROLE_NAMES } from '../auth/principal';
 import { type ActionPath, CaseListBody, CaseStateBody, ErrorBody } from './schemas';
+import { bodyTypesOf, type RouteSchemas } from './validate';
 
 const ACTION_SUMMARIES: Record<ActionPath, string> = {
   acknowledge: '签收: the owner (or a steward above) acknowledges the case',
@@ -45,11 +46,15 @@ const SUMMARIES: Record<string, string> = {
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
+/** Writes that may create what they name: 201 then, 200 for a change. */
+const creates = (r: RouteEntry) => (r.method === 'PUT' && !r.path.endsWith('/holder')) || (r.method === 'POST' && r.path.endsWith('/grants'));
+
 function responsesOf(r: RouteEntry) {
   const isCase = r.path.startsWith('/api/cases');
   const intake = r.method === 'POST' && r.path === '/api/cases';
   const action = r.method === 'POST' && /^\/api\/cases\/:id\/.+/.test(r.path);
   const callback = r.path.endsWith('/callback');
+  const codec = r.path.startsWith('/api/codec/');
   const ok =
     r.method === 'GET' && r.path === '/api/cases'
       ? json(CaseListBody, 'a page of cases')
@@ -57,17 +62,15 @@ function responsesOf(r: RouteEntry) {
         ? json(CaseStateBody, intake ? 'the same case again, for a repeated Idempotency-Key' : action ? 'the case as the action left it, with its version' : 'the case')
         : { description: 'OK' };
   const writes = r.method !== 'GET';
+  const limit = r.path.startsWith('/api/admin/import/') ? '5 MB' : codec ? '4 MB' : '64 kB';
   return {
     200: ok,
-    ...(intake
-      ? { 201: json(CaseStateBody, 'case opened (Location: /api/cases/{id})') }
-      : writes && !action && !callback
-        ? { 201: { description: 'created (a PUT of something new, a new grant)' } }
-        : {}),
+    ...(intake ? { 201: json(CaseStateBody, 'case opened (Location: /api/cases/{id})') } : creates(r) ? { 201: { description: 'created' } } : {}),
     ...(intake || action || callback
       ? { 202: json(CaseStateBody.partial(), 'accepted, but its answer was lost: the case exists (its id is given); read it or retry with the same Idempotency-Key') }
       : {}),
-    ...(r.schemas ? { 400: json(ErrorBody, 'invalid input, with field-level issues (body, query, path or headers)') } : {}),
+    // any request can carry a broken percent-encoding, even where nothing else is validated
+    400: json(ErrorBody, 'invalid input, with field-level issues (body, query, path or headers); malformed JSON; a broken percent-encoding; a body that is not the gzip it claims'),
     ...(r.access === 'public'
       ? callback
         ? { 401: json(ErrorBody, 'missing, stale, future-dated or wrong signature') }
@@ -78,13 +81,24 @@ function responsesOf(r: RouteEntry) {
         }),
     404: json(ErrorBody, "not found, or outside the caller's scope"),
     ...(writes ? { 409: json(ErrorBody, 'refused: the action does not fit the current state (or a callback was replayed)') } : {}),
-    ...(writes ? { 413: json(ErrorBody, 'body too large (64 kB; imports 5 MB, the codec 4 MB)'), 415: json(ErrorBody, 'a body in a media type or Content-Encoding this endpoint does not take') } : {}),
+    ...(writes ? { 413: json(ErrorBody, `body larger than ${limit}`), 415: json(ErrorBody, 'a body in a media type, charset or Content-Encoding this endpoint does not take') } : {}),
     ...(intake || action || callback
       ? { 422: json(ErrorBody, 'idempotency_key_reused (a key sent with another request), category_unusable (the case rules cannot open this category) or action_failed (a rule failed; recorded on the case)') }
-      : {}),
-    ...(writes ? { 429: json(ErrorBody, 'too many changes from this identity') } : {}),
+      : codec
+        ? { 422: json(ErrorBody, 'undecodable: payloads sealed with a key this server does not hold, or altered') }
+        : {}),
+    ...(writes && r.rateLimited !== false ? { 429: json(ErrorBody, 'too many changes from this identity') } : {}),
     503: json(ErrorBody, writes ? 'Temporal, a worker or the database did not answer: a change may or may not have been applied (retry with the same Idempotency-Key)' : 'Temporal, a worker or the database is unreachable'),
   };
+}
+
+/** The request body as documented: validated by route(), or read by the handler itself. */
+function bodyOf(s: RouteSchemas | undefined) {
+  const schema = s?.body ?? s?.documented?.body;
+  if (!schema) return {};
+  // an action whose fields are all optional may be sent without a body
+  const required = s?.documented?.bodyRequired ?? !schema.safeParse({}).success;
+  return { body: { required, content: Object.fromEntries(bodyTypesOf(s).map((type) => [type, { schema }])) } };
 }
 
 export function openApiDocument(routes: readonly RouteEntry[]) {
@@ -109,9 +123,8 @@ export function openApiDocument(routes: readonly RouteEntry[]) {
       request: {
         ...(s?.params ? { params: s.params as never } : {}),
         ...(s?.query ? { query: s.query as never } : {}),
-        ...(s?.headers ? { headers: s.headers as never } : {}),
-        // an action whose fields are all optional may be sent without a body
-        ...(s?.body ? { body: { required: !s.body.safeParse({}).success, content: { 'application/json': { schema: s.body } } } } : {}),
+        ...(s?.headers || s?.documented?.headers ? { headers: (s.headers ?? s.documented!.headers) as never } : {}),
+        ...bodyOf(s),
       },
       responses: responsesOf(r),
     });

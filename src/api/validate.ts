@@ -9,8 +9,18 @@ type Schemas = {
   query?: z.ZodType;
   body?: z.ZodType;
   headers?: z.ZodType;
+  /**
+   * For the OpenAPI document only: what the handler reads itself, e.g. a signed callback's body,
+   * which is parsed only once its signature over the raw bytes checks out. A body documented here
+   * without `bodyTypes` is JSON, so another media type still gets the 415.
+   */
+  documented?: { body?: z.ZodType; bodyTypes?: readonly string[]; bodyRequired?: boolean; headers?: z.ZodType };
 };
-type Parsed<S extends Schemas> = { [K in keyof S]: S[K] extends z.ZodType ? z.infer<S[K]> : never };
+type Parsed<S extends Schemas> = { [K in Exclude<keyof S, 'documented'>]: S[K] extends z.ZodType ? z.infer<S[K]> : never };
+
+/** The media types a route's body is taken in (none: it takes no body). */
+export const bodyTypesOf = (s: Schemas | undefined): readonly string[] =>
+  s?.body ? ['application/json'] : s?.documented?.body ? (s.documented.bodyTypes ?? ['application/json']) : [];
 
 /**
  * Wraps a route: parses the named parts of the request with zod (issues carry
@@ -20,7 +30,7 @@ type Parsed<S extends Schemas> = { [K in keyof S]: S[K] extends z.ZodType ? z.in
 export function route<S extends Schemas>(schemas: S, fn: (input: Parsed<S>, req: Request, res: Response) => Promise<void>): RequestHandler & { schemas: S } {
   const handler: RequestHandler = async (req, res) => {
     // a body in another format would otherwise parse as "no body" and fail as missing fields
-    if (schemas.body && hasBody(req) && !req.is('application/json')) {
+    if (bodyTypesOf(schemas).includes('application/json') && hasBody(req) && !req.is('application/json')) {
       throw new HttpError(415, 'unsupported_media_type', `this endpoint takes a JSON body: send Content-Type: application/json (got ${req.get('content-type') ?? 'none'})`);
     }
     const input: Record<string, unknown> = {};

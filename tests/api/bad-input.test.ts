@@ -42,6 +42,53 @@ describe('transport', () => {
   it('answers 400 to a broken percent-encoding in the path, not 500', async () => {
     const res = await request(stack.app).get('/api/cases/%E0%A4%A').set(auth);
     expect(errorOf(res)).toMatchObject({ status: 400, code: 'bad_request' });
+    expect(res.body.error.message).toMatch(/path has a broken percent-encoding/);
+    // also where no route reads a parameter, and before a body is read
+    expect(errorOf(await request(stack.app).post('/api/cases/%ZZ/acknowledge').set(auth).send({}))).toMatchObject({ status: 400, code: 'bad_request' });
+  });
+
+  it('answers 400 to a broken percent-encoding in the query (it used to be read as U+FFFD and answered 200)', async () => {
+    for (const query of ['category=%E0%A4%A', '%E0%A4%A=1', 'stage=open%']) {
+      const res = await request(stack.app).get(`/api/cases?${query}`).set(auth);
+      expect({ query, ...errorOf(res) }).toMatchObject({ query, status: 400, code: 'bad_request' });
+      expect(res.body.error.message).toMatch(/query has a broken percent-encoding/);
+    }
+    // a well-formed one is still read
+    expect((await request(stack.app).get('/api/cases?category=%6Fther').set(auth)).status).toBe(200);
+  });
+
+  it('answers 413 naming the limit, before anything is created', async () => {
+    const before = await cases();
+    const big = await request(stack.app).post('/api/cases').set(auth).send(openBody({ description: 'x'.repeat(70_000) }));
+    expect(errorOf(big)).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect(big.body.error.message).toMatch(/64 kB/);
+    expect(await cases()).toBe(before);
+    const admin = await stack.auth('admin');
+    const codec = await request(stack.app).post('/api/codec/decode').set(admin).send({ payloads: [{ data: 'A'.repeat(4_300_000) }] });
+    expect(errorOf(codec)).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect(codec.body.error.message).toMatch(/4 MB/);
+  });
+
+  it('answers 415 to a JSON body in a charset other than UTF-8', async () => {
+    const res = await request(stack.app).post('/api/cases').set(auth).set('Content-Type', 'application/json; charset=latin1').send(JSON.stringify(openBody()));
+    expect(errorOf(res)).toMatchObject({ status: 415, code: 'unsupported_encoding' });
+  });
+
+  it('answers 415 to a department callback that is not JSON, before its signature is looked at', async () => {
+    const res = await request(stack.app).post('/api/departments/dept-market/callback').set('Content-Type', 'text/plain').send('action=accept');
+    expect(errorOf(res)).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+  });
+
+  it('answers errors in JSON even to a caller that asks for HTML', async () => {
+    for (const res of [
+      await request(stack.app).get('/api/cases/%E0%A4%A').set(auth).set('Accept', 'text/html'),
+      await request(stack.app).get('/api/nowhere').set('Accept', 'text/html'),
+      await request(stack.app).post('/api/cases').set(auth).set('Accept', 'text/html').set('Content-Type', 'application/json').send('{"title":'),
+    ]) {
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body.error).toEqual(expect.objectContaining({ code: expect.any(String), message: expect.any(String), requestId: expect.any(String) }));
+      expect(res.text).not.toMatch(/<html|at .*\.ts:\d+/i);
+    }
   });
 
   it('answers 400 to a body that claims gzip and is not, and 415 to an encoding it does not speak', async () => {
@@ -79,6 +126,17 @@ describe('text a database cannot keep', () => {
     const res = await request(stack.app).post('/api/cases').set(auth).send(openBody({ description: '第一行\n第二行\t（附表）' }));
     expect(res.status).toBe(201);
     expect(res.body.request.description).toBe('第一行\n第二行\t（附表）');
+  });
+});
+
+describe('ids and filters a database cannot keep', () => {
+  it.each([
+    ['a NUL in a department id', 'manager-town', '/api/departments/dept%00market/tasks', 'params.id'],
+    ['a NUL in an audit filter', 'admin', '/api/audit?target=case%3A%00', 'query.target'],
+    ['a control character in an incident filter', 'admin', '/api/admin/incidents?caseId=C%07', 'query.caseId'],
+  ])('refuses %s with 400 naming it', async (_what, who, url, field) => {
+    const res = await request(stack.app).get(url).set(await stack.auth(who));
+    expect(errorOf(res)).toMatchObject({ status: 400, code: 'validation_failed', fields: [field] });
   });
 });
 

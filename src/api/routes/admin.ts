@@ -22,11 +22,13 @@ import { route } from '../validate';
 const ADMIN = ['admin'] as const;
 
 const PersonParams = z.object({ id: Id }).strict();
-const GrantParams = z.object({ id: Id, grantId: z.coerce.number().int().positive() }).strict();
+const GrantParams = z.object({ id: Id, grantId: z.coerce.number().int().min(1).max(2 ** 31 - 1) }).strict();
 const ImportParams = z.object({ kind: z.enum(DIRECTORY_KIND_NAMES) }).strict();
 const ImportQuery = z
   .object({ dryRun: z.enum(['true', 'false']).optional().meta({ description: 'true: validate every row and report, write nothing' }) })
   .strict();
+
+const ImportFile = z.string().meta({ format: 'binary', description: 'the file: first row the headers (see the README for the columns of each kind)' });
 
 const rejected = (issues: Issue[]) =>
   new HttpError(
@@ -200,7 +202,7 @@ export function adminRouter(access: AccessControl, db: Db, secrets: SecretBox): 
       summary: `bulk import of one kind from ${CSV_TYPE} (UTF-8) or an .xlsx workbook (first sheet), first row the headers; all rows or none (?dryRun=true only reports)`,
     },
     rawUpload,
-    route({ params: ImportParams, query: ImportQuery }, async ({ params, query }, req, res) => {
+    route({ params: ImportParams, query: ImportQuery, documented: { body: ImportFile, bodyTypes: [CSV_TYPE, XLSX_TYPE], bodyRequired: true } }, async ({ params, query }, req, res) => {
       const dryRun = query.dryRun === 'true';
       req.auditTarget = { target: `import:${params.kind}`, detail: { dryRun } };
       const format = req.is(CSV_TYPE) ? 'csv' : req.is(XLSX_TYPE) ? 'xlsx' : null;

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import type { AccessControl } from '../../auth/access';
 import { districtWide } from '../../auth/principal';
+import { line } from '../schemas';
 import { route } from '../validate';
 
 export const AuditQuery = z
   .object({
-    personId: z.string().trim().min(1).max(64).optional(),
-    action: z.string().trim().min(1).max(64).optional().meta({ description: 'e.g. case.read, case.acknowledge, catalogue.change' }),
-    target: z.string().trim().min(1).max(100).optional().meta({ description: 'e.g. case:C20261122-ABC234' }),
+    personId: line(64).optional(),
+    action: line(64).optional().meta({ description: 'e.g. case.read, case.acknowledge, catalogue.change' }),
+    target: line(100).optional().meta({ description: 'e.g. case:C20261122-ABC234' }),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
     before: z.coerce.number().int().min(1).max(2 ** 53 - 1).optional().meta({ description: 'cursor: entries with a smaller id (the previous page\'s nextBefore)' }),

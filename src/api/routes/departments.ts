@@ -6,7 +6,7 @@ import { FUTURE_SKEW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from 
 import type { CaseService } from '../case-service';
 import type { Directory } from '../directory';
 import { HttpError, notFound, toHttpError } from '../errors';
-import { ActionBodies, CaseId } from '../schemas';
+import { ActionBodies, CaseId, line } from '../schemas';
 import { route } from '../validate';
 import { rawBodyOf } from '../raw-body';
 import { actOn } from './cases';
@@ -41,7 +41,12 @@ const CallbackBody = z.discriminatedUnion('action', [
 const RECEIPT_TTL_MS = 10 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
 
-const Params = z.object({ id: z.string().trim().min(1).max(64) }).strict();
+const Params = z.object({ id: line(64) }).strict();
+
+const SignatureHeaders = z.object({
+  [SIGNATURE_HEADER]: z.string().meta({ description: 'sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with the department\'s webhook secret>' }),
+  [TIMESTAMP_HEADER]: z.string().meta({ description: 'Unix time in seconds; accepted within ±5 min (at most 30 s ahead)' }),
+});
 const Query = z
   .object({
     status: z.enum(['open', 'all']).default('open'),
@@ -89,7 +94,7 @@ export function departmentsRouter(access: AccessControl, db: Db, directory: Dire
   post(
     '/:id/callback',
     { access: 'public', audit: 'department.callback' },
-    route({ params: Params }, async ({ params }, req, res) => {
+    route({ params: Params, documented: { body: CallbackBody, headers: SignatureHeaders } }, async ({ params }, req, res) => {
       const department = await directory.department(params.id);
       if (!department) throw notFound(`department ${params.id} not found`);
       if (!department.webhookSecret) throw new HttpError(401, 'unsigned', `department ${params.id} has no webhook secret configured`);

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import type { AccessControl } from '../../auth/access';
 import { notFound } from '../errors';
+import { line } from '../schemas';
 import { route } from '../validate';
 
 export const IncidentQuery = z
   .object({
     open: z.enum(['true', 'false']).optional().meta({ description: 'true: only unresolved incidents' }),
     kind: z.enum(['rule_failed', 'record_refused']).optional(),
-    caseId: z.string().trim().min(1).max(32).optional(),
+    caseId: line(32).optional(),
     before: z.coerce.number().int().min(1).max(2 ** 31 - 1).optional().meta({ description: "cursor: incidents with a smaller id (the previous page's nextBefore)" }),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
   })
