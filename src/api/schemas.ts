@@ -9,7 +9,7 @@ import { SATISFACTION, STAGES, URGENCIES } from '../domain/case-model';
 // Text a person wrote may span lines; nothing else invisible belongs in it. NUL and lone
 // surrogates in particular are refused here: PostgreSQL cannot store them, and a case whose
 // batch the database refuses must never get that far.
-const FREE_TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const FREE_TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 // C0 and C1 controls, DEL and the Unicode line/paragraph separators: none belongs in a name
 const LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const str = () => z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be text') });
@@ -17,7 +17,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
 const WELL_FORMED = 'must be valid Unicode text (it contains a lone surrogate)';
 
-/** Free text (descriptions, replies, reasons): newlines and tabs allowed, no other control characters. */
+/** Free text (descriptions, replies, reasons): newlines, tabs and carriage returns allowed, no other control characters. */
 export const text = (max: number) =>
   str()
     .trim()

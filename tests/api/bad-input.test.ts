@@ -114,6 +114,7 @@ describe('text a database cannot keep', () => {
     ['a lone surrogate in the title', { title: '停车\ud800位' }, 'body.title'],
     ['a bell character in the contact name', { contact: { name: '周\u0007经理', phone: '13900000001' } }, 'body.contact.name'],
     ['a line break in the title', { title: '停车\n位' }, 'body.title'],
+    ['a C1 control character in the description', { description: '停车\u0085困难' }, 'body.description'],
   ])('refuses %s with 400 naming the field, creating nothing', async (_what, overrides, field) => {
     const before = await cases();
     const res = await request(stack.app).post('/api/cases').set(auth).send(openBody(overrides));
@@ -122,10 +123,10 @@ describe('text a database cannot keep', () => {
     expect(await cases()).toBe(before);
   });
 
-  it('keeps newlines and tabs in free text', async () => {
-    const res = await request(stack.app).post('/api/cases').set(auth).send(openBody({ description: '第一行\n第二行\t（附表）' }));
+  it('keeps line breaks (CR LF too) and tabs in free text', async () => {
+    const res = await request(stack.app).post('/api/cases').set(auth).send(openBody({ description: '第一行\r\n第二行\t（附表）' }));
     expect(res.status).toBe(201);
-    expect(res.body.request.description).toBe('第一行\n第二行\t（附表）');
+    expect(res.body.request.description).toBe('第一行\r\n第二行\t（附表）');
   });
 });
 
