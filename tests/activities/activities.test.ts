@@ -1,43 +1,20 @@
 import { testSecrets } from '../helpers/secrets';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
 import type { NotificationChannel, OutgoingNotification } from '../../src/adapters/notification-channel';
-import { createDb, type Db } from '../../src/db/client';
-import { migrateDeploy } from '../../src/db/migrate';
-import { seedDemo } from '../../src/db/seed';
+import type { Db } from '../../src/db/client';
 import { ACTIONS, newCaseState, openAndAssign } from '../../src/domain/case-rules';
 import { notificationContext } from '../../src/domain/messages';
 import { NOTIFY_MAX_ATTEMPTS } from '../../src/workflows/definitions';
 import { caseInput, steward } from '../fixtures/case-input';
-import { startPostgres, type TestPostgres } from '../helpers/postgres';
+import { useSeededDatabase } from '../helpers/database';
 
 let db: Db;
 
 // The same activities against both databases the product supports.
 describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
-  let dir: string;
-  let postgres: TestPostgres | undefined;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'steward-acts-'));
-    let url = `file:${path.join(dir, 'acts.db')}`;
-    if (provider === 'postgresql') {
-      postgres = await startPostgres();
-      url = postgres.url;
-    }
-    await migrateDeploy(url);
-    db = createDb(url);
-    await seedDemo(db);
-  });
-
-  afterAll(async () => {
-    await db?.$disconnect();
-    await postgres?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = useSeededDatabase(provider);
+  beforeAll(() => (db = store.db));
 
   function flakyChannel(failures: number) {
     const delivered: OutgoingNotification[] = [];

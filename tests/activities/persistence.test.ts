@@ -3,19 +3,14 @@
  * batches, text the database refuses, a refusal that cleaning does not cure, and an
  * unreachable database (which must stay retryable).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPersistenceActivities, type CaseSnapshot } from '../../src/activities/persistence';
 import { createDb, type Db } from '../../src/db/client';
-import { migrateDeploy } from '../../src/db/migrate';
-import { seedDemo } from '../../src/db/seed';
 import type { CaseEvent, CaseState } from '../../src/domain/case-model';
 import { ACTIONS, newCaseState, onRecordRefused, onRuleFailed, openAndAssign } from '../../src/domain/case-rules';
 import { silentLogger } from '../../src/logger';
 import { caseInput, steward } from '../fixtures/case-input';
-import { startPostgres, type TestPostgres } from '../helpers/postgres';
+import { useSeededDatabase } from '../helpers/database';
 
 const T0 = new Date('2026-03-02T01:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -41,28 +36,12 @@ function versions(caseId: string, mutate?: (s: CaseState) => void): { state: Cas
 const run = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...args: A) => new MockActivityEnvironment().run(fn, ...args);
 
 describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
-  let dir: string;
-  let postgres: TestPostgres | undefined;
+  const store = useSeededDatabase(provider);
   let db: Db;
   let acts: ReturnType<typeof createPersistenceActivities>;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'steward-persist-'));
-    let url = `file:${path.join(dir, 'persist.db')}`;
-    if (provider === 'postgresql') {
-      postgres = await startPostgres();
-      url = postgres.url;
-    }
-    await migrateDeploy(url);
-    db = createDb(url);
-    await seedDemo(db);
+  beforeAll(() => {
+    db = store.db;
     acts = createPersistenceActivities(db, silentLogger);
-  });
-
-  afterAll(async () => {
-    await db?.$disconnect();
-    await postgres?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   async function expectPersisted(caseId: string, batch: { state: CaseSnapshot; events: CaseEvent[] }) {
@@ -117,20 +96,9 @@ describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
 });
 
 describe('on postgresql: data the database refuses', () => {
-  let postgres: TestPostgres;
+  const store = useSeededDatabase('postgresql');
   let db: Db;
-
-  beforeAll(async () => {
-    postgres = await startPostgres();
-    await migrateDeploy(postgres.url);
-    db = createDb(postgres.url);
-    await seedDemo(db);
-  });
-
-  afterAll(async () => {
-    await db?.$disconnect();
-    await postgres?.stop();
-  });
+  beforeAll(() => (db = store.db));
 
   /** The real database, except that every transaction fails with `error`. */
   const failingDb = (error: unknown) =>

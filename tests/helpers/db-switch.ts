@@ -5,9 +5,7 @@
  */
 import net from 'node:net';
 import { createDb, type Db } from '../../src/db/client';
-import { migrateDeploy } from '../../src/db/migrate';
-import { seedDemo } from '../../src/db/seed';
-import { startPostgres, type TestPostgres } from './postgres';
+import { useSeededDatabase } from './database';
 
 export interface DbSwitch {
   /** the database's URL, through the switch */
@@ -80,20 +78,16 @@ export interface SwitchedPostgres {
  * stopped in afterAll, switched back up after each test). Read the fields inside tests.
  */
 export function useSwitchedPostgres(): SwitchedPostgres {
-  const ctx = {} as SwitchedPostgres & { postgres: TestPostgres };
+  const store = useSeededDatabase('postgresql');
+  const ctx = {} as SwitchedPostgres;
   beforeAll(async () => {
-    ctx.postgres = await startPostgres();
-    await migrateDeploy(ctx.postgres.url);
-    ctx.db = createDb(ctx.postgres.url);
-    await seedDemo(ctx.db);
-    ctx.sw = await dbSwitch(ctx.postgres.url);
+    ctx.db = store.db;
+    ctx.sw = await dbSwitch(store.url);
     ctx.viaSwitch = createDb(ctx.sw.url);
   });
   afterAll(async () => {
     await ctx.viaSwitch?.$disconnect();
-    await ctx.db?.$disconnect();
     await ctx.sw?.close();
-    await ctx.postgres?.stop();
   });
   afterEach(() => ctx.sw?.up());
   return ctx;
