@@ -4,6 +4,7 @@ import type { Db } from '../db/client';
 import type { CaseEvent, CaseState } from '../domain/case-model';
 import type { Prisma } from '../generated/sqlite/client';
 import { createLogger, type Logger } from '../logger';
+import { LONE_SURROGATE } from '../domain/text';
 
 export type CaseSnapshot = Omit<CaseState, 'history'>;
 
@@ -119,7 +120,7 @@ function refusalReason(err: unknown): string {
 }
 
 // NUL (PostgreSQL text and jsonb cannot hold it), other C0 controls but \t \n \r, lone surrogates
-const UNSAFE_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const UNSAFE_TEXT = new RegExp(`[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F]|${LONE_SURROGATE.source}`, 'g');
 
 /** A deep copy with every string (keys too) stripped of characters a database may refuse. */
 export function sanitise<T>(value: T): T {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CREDIT_CODE_MESSAGES, creditCodeProblem } from '../domain/credit-code';
 import { SATISFACTION, STAGES, URGENCIES } from '../domain/case-model';
+import { LONE_SURROGATE } from '../domain/text';
 
 // Text a person wrote may span lines; nothing else invisible belongs in it. NUL and lone
 // surrogates in particular are refused here: PostgreSQL cannot store them, and a case whose
@@ -13,7 +14,6 @@ const FREE_TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]
 // C0 and C1 controls, DEL and the Unicode line/paragraph separators: none belongs in a name
 const LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const str = () => z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be text') });
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
 const WELL_FORMED = 'must be valid Unicode text (it contains a lone surrogate)';
 
