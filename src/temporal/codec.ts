@@ -7,6 +7,7 @@
  * histories still replay and display. Codecs run outside the workflow sandbox: the workflow
  * bundle is unaffected.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
 import { decode as utf8Decode, encode as utf8Encode } from '@temporalio/common/lib/encoding';
 import { temporal } from '@temporalio/proto';
@@ -15,6 +16,11 @@ import { decrypt, encrypt, type Keyring, loadOrCreateKeyFile, parseKeys } from '
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const METADATA_KEY_ID = 'encryption-key-id';
+/** set on a payload whose plain text was deflated before it was sealed (absent: sealed as it was) */
+export const METADATA_COMPRESSION = 'compression';
+const DEFLATE = utf8Encode('deflate');
+// below this a deflate stream saves nothing worth its header
+const COMPRESS_FROM = 256;
 
 const ENCRYPTED = utf8Encode(ENCRYPTED_ENCODING);
 
@@ -23,9 +29,18 @@ export class EncryptionCodec implements PayloadCodec {
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const sealed = encrypt(this.keyring, temporal.api.common.v1.Payload.encode(payload).finish());
+      // compressed before it is sealed (ciphertext does not compress): the states, events and
+      // notices a case sends are JSON with much repetition, and every byte is kept in its history
+      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const deflated = plain.length >= COMPRESS_FROM ? deflateRawSync(plain, { level: 1 }) : undefined;
+      const compressed = deflated && deflated.length < plain.length;
+      const sealed = encrypt(this.keyring, compressed ? deflated : plain);
       return {
-        metadata: { [METADATA_ENCODING_KEY]: ENCRYPTED, [METADATA_KEY_ID]: utf8Encode(sealed.kid) },
+        metadata: {
+          [METADATA_ENCODING_KEY]: ENCRYPTED,
+          [METADATA_KEY_ID]: utf8Encode(sealed.kid),
+          ...(compressed ? { [METADATA_COMPRESSION]: DEFLATE } : {}),
+        },
         data: sealed.data,
       };
     });
@@ -39,7 +54,10 @@ export class EncryptionCodec implements PayloadCodec {
       if (!kid) throw new ValueError('an encrypted payload carries no encryption-key-id');
       if (!payload.data) throw new ValueError('an encrypted payload has no data');
       try {
-        return temporal.api.common.v1.Payload.decode(decrypt(this.keyring, { kid: utf8Decode(kid), data: payload.data }));
+        const opened = decrypt(this.keyring, { kid: utf8Decode(kid), data: payload.data });
+        const compression = payload.metadata?.[METADATA_COMPRESSION];
+        if (compression && utf8Decode(compression) !== 'deflate') throw new ValueError(`unknown payload compression ${utf8Decode(compression)}`);
+        return temporal.api.common.v1.Payload.decode(compression ? inflateRawSync(opened) : opened);
       } catch (err) {
         throw new ValueError(`cannot decrypt a Temporal payload: ${(err as Error).message}`, err);
       }

@@ -31,6 +31,23 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('EncryptionCodec', () => {
   const codec = new EncryptionCodec(parseKeys(`k1:${k1}`));
 
+  it('deflates a large payload before sealing it, and still reads one sealed uncompressed', async () => {
+    const state = { ...PRIVATE, history: Array.from({ length: 30 }, (_, i) => ({ seq: i + 1, type: 'reminder_sent', actor: { kind: 'system', id: 'system' } })) };
+    const original = defaultPayloadConverter.toPayload(state);
+    const [encoded] = await codec.encode([original]);
+    expect(meta(encoded!, 'compression')).toBe('deflate');
+    expect(encoded!.data!.length).toBeLessThan(original.data!.length / 3);
+    expect(text(encoded!)).not.toContain('reminder_sent');
+    expect(defaultPayloadConverter.fromPayload((await codec.decode([encoded!]))[0]!)).toEqual(state);
+    // sealed before compression existed: no compression key, the plain payload inside
+    const [small] = await codec.encode([defaultPayloadConverter.toPayload('短')]);
+    expect(small!.metadata!.compression).toBeUndefined();
+    expect(defaultPayloadConverter.fromPayload((await codec.decode([small!]))[0]!)).toBe('短');
+    const [unknown] = await codec.encode([original]);
+    unknown!.metadata!.compression = Buffer.from('zstd');
+    await expect(codec.decode([unknown!])).rejects.toThrow(/unknown payload compression zstd/);
+  });
+
   it('round-trips a payload, and what it hands Temporal holds no clear text', async () => {
     const original = defaultPayloadConverter.toPayload(PRIVATE);
     const [encoded] = await codec.encode([original]);
