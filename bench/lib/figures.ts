@@ -1,0 +1,244 @@
+/**
+ * One batch of each live figure, for either side. run.ts interleaves them (product batch, floor
+ * batch, …) and compares the two sides' batches of the same repetition.
+ */
+import { FLOOR_TABLE } from '../floor/activities';
+import { collectGarbage, cpuDelta, cpuNow, devServerRss } from './proc';
+import { type FloorSide, type Observer, type ProductSide, runCase, type Side } from './sides';
+import { percentile, pool, sleep, waitUntil } from './stats';
+
+/** Lets the previous batch's tail (closing workflows, GC, the server's own housekeeping) pass. */
+export async function settle(ms = 700) {
+  collectGarbage();
+  await sleep(ms);
+}
+
+export interface CaseBatch {
+  cases: number;
+  concurrency: number;
+  wallS: number;
+  casesPerS: number;
+  /** all processes: this process + the dev server + the OpenID provider, per case */
+  cpuPerCaseMs: number;
+  cpu: { selfMs: number; serverMs: number; otherMs: number; otherByName: Record<string, number>; totalMs: number };
+  /** HTTP time of each step, p50 over the batch, ms */
+  stepP50: Record<string, number>;
+}
+
+/** Figures 1 and 2: N cases open → closed at concurrency C; CPU of every process, wall time. */
+export async function caseBatch(side: Side, observer: Observer, n: number, concurrency: number, followUpDelayMs: number): Promise<CaseBatch> {
+  await settle();
+  const c0 = cpuNow();
+  const t0 = performance.now();
+  const steps = await pool(n, concurrency, (i) => runCase(side, observer, i, followUpDelayMs));
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = cpuDelta(c0, cpuNow());
+  const stepP50: Record<string, number> = {};
+  for (const k of Object.keys(steps[0] ?? {})) stepP50[k] = percentile(steps.map((s) => s[k]!), 50);
+  return { cases: n, concurrency, wallS, casesPerS: n / wallS, cpuPerCaseMs: cpu.totalMs / n, cpu, stepP50 };
+}
+
+export interface LatencyBatch {
+  samples: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** opens per second while the cases were being prepared (concurrency 10), for the burst's sizing */
+  openRate: number;
+}
+
+/** how many of the cases have their first row in the read model */
+async function recorded(side: Side, db: ProductSide['stack']['db'], ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const marks = ids.map(() => '?').join(',');
+  const sql =
+    side.name === 'product'
+      ? `SELECT count(*) AS n FROM "Case" WHERE id IN (${marks})`
+      : `SELECT count(DISTINCT case_id) AS n FROM ${FLOOR_TABLE} WHERE case_id IN (${marks})`;
+  const rows = await db.$queryRawUnsafe<{ n: number | bigint }[]>(sql, ...ids);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Figure 3: one action over HTTP at concurrency 1 — acknowledge on the product, the first update
+ * on the floor — on M cases opened beforehand (and recorded in the read model, so the action takes
+ * its normal path). The cases are then finished (withdrawn / closed), untimed.
+ */
+export async function actionBatch(side: Side, observer: Observer, db: ProductSide['stack']['db'], m: number): Promise<LatencyBatch> {
+  await settle(200);
+  const t0 = performance.now();
+  const opened = await pool(m, 10, (i) => side.open(i));
+  const openRate = m / ((performance.now() - t0) / 1000);
+  const ids = opened.map((o) => o.id);
+  await waitUntil(async () => (await recorded(side, db, ids)) === ids.length, 30_000, 100);
+  await settle();
+  const samples: number[] = [];
+  for (const id of ids) samples.push(await side.act(id, 'acknowledge'));
+  await pool(ids.length, 10, (i) => side.finish(ids[i]!));
+  await Promise.all(ids.map((id) => observer.closed(side.workflowId(id))));
+  return { samples: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99), max: Math.max(...samples), openRate };
+}
+
+export interface BurstBatch {
+  k: number;
+  /** how long opening the K cases took, s */
+  openS: number;
+  /** first to last deadline, s */
+  spanS: number;
+  /** opening was still under way when the first deadline fell (the burst then also carried opens) */
+  overlapped: boolean;
+  escalated: number;
+  lost: number;
+  /** cases with more than one escalation row */
+  duplicated: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** share of the written timestamps with a whole second (1.0 means the column keeps only seconds) */
+  wholeSecondShare: number;
+  /** the deadlines, relative to the first, in open order (the floor replays them) */
+  offsetsMs: number[];
+}
+
+const lagStats = (lags: number[]) => ({ p50: percentile(lags, 50), p99: percentile(lags, 99), max: lags.length ? Math.max(...lags) : Number.NaN });
+
+/**
+ * Figure 4, product: K cases on the burst item (response deadline S s), opened as fast as the API
+ * takes them (concurrency 20); nobody acknowledges. Lag = the escalation's row `createdAt` − its
+ * `at` (stamped at the deadline). The cases are terminated afterwards (their next deadline is a
+ * day away).
+ */
+export async function productBurst(product: ProductSide, observer: Observer, k: number, responseS: number): Promise<BurstBatch> {
+  await product.setBurstResponse(responseS);
+  await settle();
+  const t0 = Date.now();
+  const opened = await pool(k, 20, (i) => product.open(i, { burst: true }));
+  const openedAt = Date.now();
+  const ids = opened.map((o) => o.id);
+  const deadlines = opened.map((o) => o.deadlineAt ?? t0 + responseS * 1000);
+  const first = Math.min(...deadlines);
+  const last = Math.max(...deadlines);
+  const db = product.stack.db;
+  const count = async () => (await db.caseEvent.groupBy({ by: ['caseId'], where: { type: 'escalated', caseId: { in: ids } } })).length;
+  await waitUntil(async () => Date.now() > last && (await count()) === k, Math.max(last - Date.now(), 0) + 60_000, 2_000);
+  const rows = await db.caseEvent.findMany({ where: { type: 'escalated', caseId: { in: ids } }, select: { caseId: true, at: true, createdAt: true } });
+  const perCase = new Map<string, number>();
+  for (const r of rows) perCase.set(r.caseId, (perCase.get(r.caseId) ?? 0) + 1);
+  const firstRow = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) if (!firstRow.has(r.caseId) || r.createdAt < firstRow.get(r.caseId)!.createdAt) firstRow.set(r.caseId, r);
+  const lags = [...firstRow.values()].map((r) => r.createdAt.getTime() - r.at.getTime());
+  await observer.terminate(ids.map(product.workflowId));
+  return {
+    k,
+    openS: (openedAt - t0) / 1000,
+    spanS: (last - first) / 1000,
+    overlapped: openedAt > first,
+    escalated: perCase.size,
+    lost: k - perCase.size,
+    duplicated: [...perCase.values()].filter((n) => n > 1).length,
+    ...lagStats(lags),
+    wholeSecondShare: rows.length ? rows.filter((r) => r.createdAt.getTime() % 1000 === 0).length / rows.length : Number.NaN,
+    offsetsMs: deadlines.map((d) => d - first),
+  };
+}
+
+/**
+ * Figure 4, floor: K floor workflows whose one timer falls at the product's deadlines (the same
+ * offsets, shifted to start once all are open); on firing, one write that records its time.
+ * Lag = written − deadline.
+ */
+export async function floorBurst(floor: FloorSide, db: ProductSide['stack']['db'], offsetsMs: number[], openRate: number): Promise<BurstBatch> {
+  const k = offsetsMs.length;
+  await settle();
+  // the first deadline once every case is open (estimated from the floor's open rate, with a margin)
+  const t0 = Date.now();
+  const first = t0 + Math.ceil((1.3 * k) / Math.max(openRate, 1)) * 1000 + 3_000;
+  const deadlines = offsetsMs.map((o) => first + o);
+  const opened = await pool(k, 20, (i) => floor.open(i, { deadlineAt: deadlines[i]! }));
+  const openedAt = Date.now();
+  const ids = opened.map((o) => o.id);
+  const last = Math.max(...deadlines);
+  const fired = async () => {
+    const rows = await db.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT count(*) AS n FROM ${FLOOR_TABLE} WHERE step = 'deadline' AND case_id IN (${ids.map(() => '?').join(',')})`, ...ids);
+    return Number(rows[0]?.n ?? 0);
+  };
+  await waitUntil(async () => Date.now() > last && (await fired()) === k, Math.max(last - Date.now(), 0) + 60_000, 2_000);
+  const rows = await db.$queryRawUnsafe<{ case_id: string; deadline_ms: number | bigint; written_ms: number | bigint }[]>(
+    `SELECT case_id, deadline_ms, written_ms FROM ${FLOOR_TABLE} WHERE step = 'deadline' AND case_id IN (${ids.map(() => '?').join(',')})`,
+    ...ids,
+  );
+  const perCase = new Map<string, number>();
+  for (const r of rows) perCase.set(r.case_id, (perCase.get(r.case_id) ?? 0) + 1);
+  const lags = rows.map((r) => Number(r.written_ms) - Number(r.deadline_ms));
+  return {
+    k,
+    openS: (openedAt - t0) / 1000,
+    spanS: (last - first) / 1000,
+    overlapped: openedAt > first,
+    escalated: perCase.size,
+    lost: k - perCase.size,
+    duplicated: [...perCase.values()].filter((n) => n > 1).length,
+    ...lagStats(lags),
+    wholeSecondShare: rows.length ? rows.filter((r) => Number(r.written_ms) % 1000 === 0).length / rows.length : Number.NaN,
+    offsetsMs,
+  };
+}
+
+export interface OpenCasesFigure {
+  openCases: number;
+  /** this process (product worker + API + floor worker + clients: one process), bytes */
+  benchRss: { before: number; afterProduct: number; afterFloor: number };
+  devServerRss: { before: number; afterProduct: number; afterFloor: number };
+  heapUsed: { before: number; afterProduct: number; afterFloor: number };
+  openS: { product: number; floor: number };
+  /** acknowledge on the oldest product cases vs the floor's first update on its oldest, alternated */
+  productAck: { samples: number; p50: number; p99: number };
+  floorUpdate: { samples: number; p50: number; p99: number };
+}
+
+/**
+ * Figure 6 (--full): memory with 0 → N open cases on each side (the product's first, then the
+ * floor's on top), and an action on the oldest of them, product and floor alternated.
+ */
+export async function openCasesFigure(product: ProductSide, floor: FloorSide, n: number, samples: number, log: (s: string) => void): Promise<OpenCasesFigure> {
+  const mem = () => {
+    collectGarbage();
+    return { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, server: devServerRss() };
+  };
+  await settle(2_000);
+  const before = mem();
+  let t = Date.now();
+  const p = await pool(n, 20, async (i) => {
+    const o = await product.open(i);
+    if ((i + 1) % 1000 === 0) log(`  product: ${i + 1} open cases`);
+    return o;
+  });
+  const productOpenS = (Date.now() - t) / 1000;
+  await settle(5_000);
+  const afterProduct = mem();
+  t = Date.now();
+  const f = await pool(n, 20, async (i) => {
+    const o = await floor.open(i);
+    if ((i + 1) % 1000 === 0) log(`  floor: ${i + 1} open cases`);
+    return o;
+  });
+  const floorOpenS = (Date.now() - t) / 1000;
+  await settle(5_000);
+  const afterFloor = mem();
+  const pa: number[] = [];
+  const fa: number[] = [];
+  for (let i = 0; i < Math.min(samples, n); i++) {
+    pa.push(await product.act(p[i]!.id, 'acknowledge'));
+    fa.push(await floor.act(f[i]!.id, 'acknowledge'));
+  }
+  const lat = (xs: number[]) => ({ samples: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99) });
+  return {
+    openCases: n,
+    benchRss: { before: before.rss, afterProduct: afterProduct.rss, afterFloor: afterFloor.rss },
+    devServerRss: { before: before.server, afterProduct: afterProduct.server, afterFloor: afterFloor.server },
+    heapUsed: { before: before.heap, afterProduct: afterProduct.heap, afterFloor: afterFloor.heap },
+    openS: { product: productOpenS, floor: floorOpenS },
+    productAck: lat(pa),
+    floorUpdate: lat(fa),
+  };
+}
