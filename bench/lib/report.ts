@@ -32,6 +32,7 @@ export function ratioRow(
 
 const fmt = (v: number, unit: string): string => {
   if (!Number.isFinite(v)) return '—';
+  if (unit === '' && Number.isInteger(v)) return String(v);
   if (unit === 'B') return v >= 10_000 ? `${(v / 1024).toFixed(0)} KiB` : `${v.toFixed(0)} B`;
   if (unit === 'MiB') return `${v.toFixed(0)} MiB`;
   if (unit === 'KiB') return `${v.toFixed(1)} KiB`;
