@@ -80,6 +80,16 @@ const ConfigSchema = z.object({
   SEED_DEMO: bool.default(true),
   /** how long an API call waits for an accepted action to reach the read model before answering 202 */
   ACTION_WAIT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * cases a worker keeps in memory (each a few hundred kB); a case not among them is replayed from
+   * its history on its next step. The SDK's default grows with the heap (≈2,300 on a 4 GB heap),
+   * so a worker's memory grew with every open case up to that; see README "Tuning the worker".
+   */
+  WORKER_CACHED_CASES: z.coerce.number().int().min(2).max(100_000).default(1000),
+  /** workflow tasks a worker runs at once (a task holds its slot while its record is written) */
+  WORKER_TASK_SLOTS: z.coerce.number().int().min(2).max(1000).default(40),
+  /** activities a worker runs at once (mostly waiting on channels and departments' systems) */
+  WORKER_ACTIVITY_SLOTS: z.coerce.number().int().min(1).max(10_000).default(100),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

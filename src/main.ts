@@ -75,7 +75,7 @@ async function run() {
   if (seeded.length) logger.info({ seeded, version: catalogueFile.version }, 'service catalogue seeded (GET /api/catalogue)');
 
   const target = { ...temporalTarget(config, address), payloadCodec: codec };
-  const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, secrets, taskQueue: config.TEMPORAL_TASK_QUEUE, publicUrl: config.PUBLIC_URL ?? apiOrigin, channels: notificationChannels(config, logger) });
+  const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, secrets, taskQueue: config.TEMPORAL_TASK_QUEUE, publicUrl: config.PUBLIC_URL ?? apiOrigin, channels: notificationChannels(config, logger), tuning: config });
   const workerRun = worker.run();
   const { client, connection } = createTemporalClient(target);
   const app = createApp({

@@ -77,9 +77,11 @@ export interface WorkerDeps {
   secrets: SecretBox;
   /** prebuilt bundle (tests); default: bundle src/workflows at start */
   workflowBundle?: WorkflowBundleOption;
+  /** WORKER_CACHED_CASES, WORKER_TASK_SLOTS, WORKER_ACTIVITY_SLOTS (config.ts) */
+  tuning?: Partial<Pick<Config, 'WORKER_CACHED_CASES' | 'WORKER_TASK_SLOTS' | 'WORKER_ACTIVITY_SLOTS'>>;
 }
 
-export async function createCaseWorker({ db, logger, target, taskQueue, channels, secrets, publicUrl = 'http://127.0.0.1:3000', workflowBundle }: WorkerDeps) {
+export async function createCaseWorker({ db, logger, target, taskQueue, channels, secrets, publicUrl = 'http://127.0.0.1:3000', workflowBundle, tuning = {} }: WorkerDeps) {
   const connection = await NativeConnection.connect(connectionOptions(target));
   const activities = createActivities({
     db,
@@ -99,6 +101,11 @@ export async function createCaseWorker({ db, logger, target, taskQueue, channels
     // a case's tasks go to the worker that has it cached; when that worker dies they move to any
     // worker after this long (default 10 s, felt as actions waiting that long after a crash)
     stickyQueueScheduleToStartTimeout: '2 seconds',
+    // bounded, so a worker's memory does not grow with the number of open cases
+    maxCachedWorkflows: tuning.WORKER_CACHED_CASES ?? 1000,
+    maxConcurrentWorkflowTaskExecutions: tuning.WORKER_TASK_SLOTS ?? 40,
+    maxConcurrentActivityTaskExecutions: tuning.WORKER_ACTIVITY_SLOTS ?? 100,
+    maxConcurrentLocalActivityExecutions: tuning.WORKER_ACTIVITY_SLOTS ?? 100,
     ...dataConverter(target),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
   });

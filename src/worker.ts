@@ -23,6 +23,7 @@ async function run() {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
     channels: notificationChannels(config, logger),
+    tuning: config,
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

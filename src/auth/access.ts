@@ -90,6 +90,8 @@ export function createAccess({ db, verifier, onWrite }: AccessDeps) {
       if (access === 'public') return next();
       const principal = await authenticate(req, res);
       req.principal = principal;
+      // a change to the directory or the grants is felt by the next request, not in PRINCIPAL_FRESH_MS
+      if (req.method !== 'GET' && req.path.startsWith('/api/admin/')) res.once('finish', () => loadPrincipal.forget());
       if (access !== 'authenticated' && !access.some((r) => principal.roles.includes(r))) {
         const have = principal.roles.map((r) => ROLE_NAMES[r]).join('、') || '无';
         const need = access.map((r) => ROLE_NAMES[r]).join('、');

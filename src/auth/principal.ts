@@ -54,13 +54,18 @@ const isLevel = (n: number): n is Level => n === 1 || n === 2 || n === 3;
  * deactivated them): a valid token alone grants nothing.
  */
 /**
- * `loadPrincipal`, which during a database outage answers from the last good load of the same
- * subject (at most `staleMs` old), so people keep acting on running cases while Temporal is up:
- * the token is still verified, only the grants may be up to `staleMs` stale.
+ * `loadPrincipal` with a short memory. A principal loaded less than `freshMs` ago is used as it
+ * is: a caller's next requests (an inbox, a case, an action) cost no directory reads, and a grant
+ * revoked elsewhere takes effect within `freshMs` (`forget()` drops everything at once: the
+ * administration routes call it after each change). During a database outage it answers from the
+ * last good load of the same subject (at most `staleMs` old), so people keep acting on running
+ * cases while Temporal is up: the token is still verified, only the grants may be that stale.
  */
-export function principalLoader(db: Db, staleMs = 15 * 60_000, max = 10_000) {
+export function principalLoader(db: Db, { freshMs = PRINCIPAL_FRESH_MS, staleMs = 15 * 60_000, max = 10_000 } = {}) {
   const lastGood = new Map<string, { principal: Principal | null; at: number }>();
-  return async (subject: string): Promise<Principal | null> => {
+  const load = async (subject: string): Promise<Principal | null> => {
+    const known = lastGood.get(subject);
+    if (known && Date.now() - known.at < freshMs) return known.principal;
     try {
       const principal = await loadPrincipal(db, subject);
       lastGood.delete(subject); // re-insert: the map's order is the eviction order
@@ -68,12 +73,15 @@ export function principalLoader(db: Db, staleMs = 15 * 60_000, max = 10_000) {
       if (lastGood.size > max) lastGood.delete(lastGood.keys().next().value!);
       return principal;
     } catch (err) {
-      const known = lastGood.get(subject);
       if (known && Date.now() - known.at < staleMs && isUnavailable(err)) return known.principal;
       throw err;
     }
   };
+  return Object.assign(load, { forget: () => lastGood.clear() });
 }
+
+/** How long a loaded principal is trusted without reading the directory again. */
+export const PRINCIPAL_FRESH_MS = 5_000;
 
 export async function loadPrincipal(db: Db, subject: string): Promise<Principal | null> {
   const person = await db.person.findUnique({ where: { subject }, include: { grants: { where: { revokedAt: null } } } });

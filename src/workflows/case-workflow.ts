@@ -30,9 +30,19 @@ type Activities = ReturnType<typeof createActivities>;
 
 // The read model must eventually hold every event, so persistence retries without limit. A
 // persist takes milliseconds; the timeout is how long a batch waits after its worker died.
-const { persistCase } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+const PERSIST_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const { persistCase } = wf.proxyActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: PERSIST_RETRY });
+
+// The same write as a local activity (cases started since 'persist-local'): it runs on the worker
+// that holds the case, inside the workflow task that raised the events, so a step costs one task
+// instead of three and no activity round trip through the server, and an action's answer leaves
+// with its events recorded. Only one short attempt: a database that is slow or down must not hold
+// the case's task (actions are answered while the read model is stalled), so a batch that fails
+// here goes to the remote activity above, with its retries, and so do the next ones until it
+// succeeds. Idempotent like the remote one: a worker dying mid-task just runs it again.
+const { persistCase: persistCaseHere } = wf.proxyLocalActivities<Activities>({
+  startToCloseTimeout: '2 seconds',
+  retry: { maximumAttempts: 1 },
 });
 
 // A failing channel must never block or fail the case. No attempt limit here: the activities give
@@ -84,6 +94,9 @@ function guarded<T>(state: CaseState, rule: () => T): { ok: true; value: T } | {
     return { ok: false, message: err instanceof Error ? err.message : String(err) };
   }
 }
+
+const isRecordRefused = (err: unknown): err is wf.ActivityFailure & { cause: wf.ApplicationFailure } =>
+  err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure && err.cause.type === RECORD_REFUSED;
 
 const failureMessage = (err: unknown): string =>
   err instanceof wf.ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err);
@@ -204,15 +217,31 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
 
   // Single writer of the read model: batches of events in order, each batch idempotent.
   void (async () => {
+    const local = wf.patched('persist-local');
+    let degraded = false; // the last local attempt failed: the remote activity until one succeeds
+    const persist = async (batch: Parameters<typeof persistCase>[0]) => {
+      if (local && !degraded) {
+        try {
+          return await persistCaseHere(batch);
+        } catch (err) {
+          if (isRecordRefused(err)) throw err;
+          degraded = true;
+          wf.log.warn('read model write failed locally; retrying through the activity', { caseId: state.caseId, error: failureMessage(err) });
+        }
+      }
+      const done = await persistCase(batch);
+      degraded = false;
+      return done;
+    };
     for (;;) {
       await wf.condition(() => state.history.length > persisted);
       const upTo = state.history.length;
       const { history, ...snapshot } = state;
       const batch = history.slice(persisted, upTo);
       try {
-        await persistCase({ state: snapshot, events: batch });
+        await persist({ state: snapshot, events: batch });
       } catch (err) {
-        if (!(err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure && err.cause.type === RECORD_REFUSED)) throw err;
+        if (!isRecordRefused(err)) throw err;
         // the events live on in Temporal's history; the case goes on, and says so (unless the
         // refused batch was only such notes: no loop of notes about notes)
         wf.log.error('read model refused a batch; case continues', { caseId: state.caseId, fromSeq: batch[0]?.seq, toSeq: batch.at(-1)?.seq });
