@@ -12,7 +12,7 @@ import type { ActionArgs, ActionName } from '../domain/case-rules';
 import type { CatalogueStore } from '../catalogue-store';
 import type { OfficeHours } from '../domain/working-time';
 import { describeClocks, standing } from '../domain/clocks';
-import { ACTION_UPDATES, caseWorkflowId, CLIENT_KEY_PREFIX, getCaseStateQuery } from '../workflows/definitions';
+import { ACTION_UPDATES, type CaseAnswer, caseWorkflowId, CLIENT_KEY_PREFIX, getCaseStateQuery } from '../workflows/definitions';
 import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 import type { Directory } from './directory';
 import { createIntake } from './intake';
@@ -51,7 +51,11 @@ export interface Located {
  * it includes). From the read model it also says when that version was written (`recordedAt`):
  * an action's answer carries the version the lists will show once the read model catches up.
  */
-export type CaseView = CaseState & {
+export type CaseView = Omit<CaseState, 'history'> & {
+  /** the whole history (reads); an action's answer carries `events` instead */
+  history?: CaseEvent[];
+  /** an action's answer: the events that action added */
+  events?: CaseEvent[];
   source: 'workflow' | 'database';
   version: number;
   recordedAt?: string;
@@ -65,6 +69,9 @@ const view = (state: CaseState, source: CaseView['source'], recordedAt?: Date): 
   ...(recordedAt ? { recordedAt: recordedAt.toISOString() } : {}),
   clocks: describeClocks(state, new Date()),
 });
+
+/** An action's answer: the case as the action left it and the events it added, not the whole history. */
+const answerView = (answer: CaseAnswer): CaseView => ({ ...answer, source: 'workflow', clocks: describeClocks(answer, new Date()) });
 
 
 export interface Outcome {
@@ -219,13 +226,16 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     // is still answered as applied, from the record of keys the case applied
     const finished = async (outcome: string): Promise<Outcome> => {
       const final = found.row && isTerminal(found.stage) ? await fromDatabase(caseId, found.row) : await liveState(caseId);
-      if (updateId && final.appliedKeys?.includes(updateId)) return { status: 200, body: final };
+      if (updateId && final.appliedKeys?.includes(updateId)) {
+        const { history: _history, ...rest } = final;
+        return { status: 200, body: { ...rest, events: [] } };
+      }
       throw conflict(`case ${caseId} is finished (${outcome}); no further actions are accepted`);
     };
     if (isTerminal(found.stage)) return finished(found.outcome ?? found.stage);
     try {
       const state = await bounded(() => handle(caseId).executeUpdate(ACTION_UPDATES[action], { args: [args] as never, ...(updateId ? { updateId } : {}) }));
-      return { status: 200, body: view(state as CaseState, 'workflow') };
+      return { status: 200, body: answerView(state as CaseAnswer) };
     } catch (err) {
       if (/workflow execution already completed/i.test(`${(err as Error)?.message} ${((err as { cause?: Error }).cause)?.message ?? ''}`)) return finished('closed meanwhile');
       if (!deadlineExceeded(err) && !isUnavailable(err)) throw err;

@@ -198,9 +198,10 @@ export const CaseStateBody = z
     satisfaction: z.enum(SATISFACTION).optional(),
     tasks: z.array(z.looseObject({ no: z.number().int(), departmentId: z.string(), role: z.enum(['lead', 'assist']), status: z.string(), dueAt: Instant })),
     clocks: z.record(z.string(), z.unknown()).optional().meta({ description: 'each clock with its deadline and the working time left' }),
-    history: z.array(CaseEventBody).optional(),
+    history: z.array(CaseEventBody).optional().meta({ description: 'the whole history (reads and the intake)' }),
+    events: z.array(CaseEventBody).optional().meta({ description: "an action's answer: the events this action added (none for a repeated Idempotency-Key); read the case for the whole history" }),
   })
-  .meta({ id: 'CaseState', description: 'stage, owner, deadlines, clocks, department tasks and the full history' });
+  .meta({ id: 'CaseState', description: "stage, owner, deadlines, clocks, department tasks, and the full history (reads) or the action's own events (actions)" });
 
 export const CaseListBody = z
   .object({

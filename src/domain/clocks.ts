@@ -32,7 +32,7 @@ export interface ClockView {
   remainingMs: number | null;
 }
 
-function clock(state: CaseState, dueAt: string, metAt: string | undefined, running: boolean, breachedAt: string | undefined, now: Date): ClockView {
+function clock(state: Omit<CaseState, 'history'>, dueAt: string, metAt: string | undefined, running: boolean, breachedAt: string | undefined, now: Date): ClockView {
   const paused = running && !!state.pause;
   // a paused clock shows the time it had left when it stopped
   const from = paused ? new Date(state.pause!.since) : now;
@@ -49,7 +49,7 @@ function clock(state: CaseState, dueAt: string, metAt: string | undefined, runni
   };
 }
 
-export function describeClocks(state: CaseState, now: Date) {
+export function describeClocks(state: Omit<CaseState, 'history'>, now: Date) {
   const resolving = ['acknowledged', 'in_progress', 'pending_approval'].includes(state.stage);
   const w = state.window;
   const standsNow = w

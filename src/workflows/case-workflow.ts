@@ -23,7 +23,7 @@ import {
   nextTimer,
   openAndAssign,
 } from '../domain/case-rules';
-import { ACTION_FAILED, ACTION_UPDATES, CLIENT_KEY_PREFIX, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery, intakeUpdate } from './definitions';
+import { ACTION_FAILED, ACTION_UPDATES, answer, type CaseAnswer, CLIENT_KEY_PREFIX, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery, intakeUpdate } from './definitions';
 import { notificationContext } from '../domain/messages';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -191,9 +191,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       }
     };
     wf.setHandler(
-      ACTION_UPDATES[name] as unknown as UpdateDefinition<CaseState, [Parameters<typeof rule.check>[1]]>,
+      ACTION_UPDATES[name] as unknown as UpdateDefinition<CaseAnswer, [Parameters<typeof rule.check>[1]]>,
       async (args) => {
-        if (alreadyApplied()) return state;
+        if (alreadyApplied()) return answer(state, state.history.length);
+        const from = state.history.length;
         refuse(args); // again: an earlier update in the same task may have moved the case on
         const applied = guarded(state, () => rule.apply(state, args, new Date()));
         if (!applied.ok) {
@@ -205,10 +206,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         const key = clientKey();
         if (key) state.appliedKeys = [...(state.appliedKeys ?? []), key].slice(-KEYS_KEPT);
         // the caller gets the applied state and its version; the read model catches up on its own
-        if (wf.patched('answer-before-record')) return state;
+        if (wf.patched('answer-before-record')) return answer(state, from);
         const upTo = state.history.length;
         await wf.condition(() => persisted >= upTo);
-        return state;
+        return answer(state, from);
       },
       { validator: refuse },
     );

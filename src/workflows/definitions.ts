@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ActionArgs, ActionName, RefusalCode } from '../domain/case-rules';
-import type { CaseState } from '../domain/case-model';
+import type { CaseEvent, CaseState } from '../domain/case-model';
 
 export const DEFAULT_TASK_QUEUE = 'steward-cases';
 export const WORKFLOW_TYPE = 'caseWorkflow';
@@ -29,7 +29,19 @@ export const awaitRecordedUpdate = defineUpdate<CaseState>('awaitRecorded');
  */
 export const intakeUpdate = defineUpdate<CaseState>('intake');
 
-type ActionUpdate<K extends ActionName> = ReturnType<typeof defineUpdate<CaseState, [ActionArgs[K]], K>>;
+/**
+ * What an action answers: the case as the action left it, without its history (which grows with
+ * every step and would be kept again in Temporal's history with every answer), its version, and
+ * the events this action added. The whole history is read from the read model.
+ */
+export type CaseAnswer = Omit<CaseState, 'history'> & { version: number; events: CaseEvent[] };
+
+export function answer(state: CaseState, from: number): CaseAnswer {
+  const { history, ...rest } = state;
+  return { ...rest, version: history.at(-1)?.seq ?? 0, events: history.slice(from) };
+}
+
+type ActionUpdate<K extends ActionName> = ReturnType<typeof defineUpdate<CaseAnswer, [ActionArgs[K]], K>>;
 
 export const ACTION_UPDATES: { [K in ActionName]: ActionUpdate<K> } = {
   acknowledge: defineUpdate('acknowledge'),

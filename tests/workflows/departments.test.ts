@@ -57,7 +57,7 @@ describe('department coordination', () => {
       );
       const returned = await h.executeUpdate(ACTION_UPDATES.departmentReturn, { args: [{ actor: market, reason: '不属于本部门职责，建议转税务所' }] });
       expect(returned.tasks[0]).toMatchObject({ status: 'returned', returned: { reason: '不属于本部门职责，建议转税务所' } });
-      expect(returned.history.at(-1)).toMatchObject({ type: 'department_returned', reason: '不属于本部门职责，建议转税务所' });
+      expect(returned.events.at(-1)).toMatchObject({ type: 'department_returned', reason: '不属于本部门职责，建议转税务所' });
       await expect(h.executeUpdate(ACTION_UPDATES.departmentReply, { args: [{ actor: market, text: 'x' }] })).rejects.toMatchObject(refusal('ActionRefused', /no open task/));
 
       const redispatched = await h.executeUpdate(ACTION_UPDATES.dispatch, { args: [{ actor: steward(1), lead: named(tax) }] });
