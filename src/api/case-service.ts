@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { type Client, isGrpcCancelledError, isGrpcDeadlineError, WorkflowUpdateStage } from '@temporalio/client';
 import type { Db } from '../db/client';
+import { Prisma } from '../generated/sqlite/client';
 import type { Actor, CaseEvent, CaseState } from '../domain/case-model';
 import { isTerminal } from '../domain/case-model';
 import type { ActionArgs, ActionName } from '../domain/case-rules';
@@ -16,10 +17,10 @@ import { ACTION_UPDATES, type CaseAnswer, caseWorkflowId, CLIENT_KEY_PREFIX, get
 import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 import type { Directory } from './directory';
 import { createIntake } from './intake';
-import { conflict, isUnavailable, notFound, unavailable } from './errors';
+import { conflict, invalidField, isUnavailable, notFound, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
 import { answersFor, type Principal } from '../auth/principal';
-import { caseScope, departmentOnly, stateInScope } from '../auth/scope';
+import { caseScope, caseScopeParts, departmentOnly, stateInScope } from '../auth/scope';
 import type { CaseFacts } from '../auth/actor';
 import type { StewardChain } from '../domain/case-model';
 
@@ -247,17 +248,20 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     }
   }
 
+  /**
+   * A page of the caller's cases, walked by keyset (see the note on `walk` below): each scope
+   * part and each list's own branches is one query on its own index, bounded by the page.
+   */
   async function list(q: ListCasesQuery, principal: Principal) {
     const now = new Date();
-    // overdue and at risk by the stored deadlines and the clock, not only by the flags the worker
-    // writes when a timer fires: a lagging worker or read model must not hide an overdue case
-    const running = { stage: { in: [...UNRESOLVED_STAGES] }, paused: false };
-    const overdueNow = { OR: [{ overdue: true }, { ...running, currentDueAt: { lte: now } }] };
-    const atRiskNow = { AND: [{ OR: [{ atRisk: true }, { ...running, currentWarnAt: { lte: now } }] }, { NOT: overdueNow }] };
-    const filters = {
+    const sort: ListSort = q.overdue ? 'overdue' : q.atRisk ? 'atRisk' : 'opened';
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, sort);
+    const { overdueNow, atRiskNow, running } = standingFilters(now);
+    const filters: Prisma.CaseWhereInput = {
       AND: [
-        ...(q.overdue !== undefined ? [q.overdue ? overdueNow : { NOT: overdueNow }] : []),
-        ...(q.atRisk !== undefined ? [q.atRisk ? atRiskNow : { NOT: atRiskNow }] : []),
+        // the overdue and at-risk lists select their rows by their branches below
+        ...(q.overdue !== undefined && sort !== 'overdue' ? [q.overdue ? overdueNow : { NOT: overdueNow }] : []),
+        ...(q.atRisk !== undefined && sort !== 'atRisk' ? [q.atRisk ? atRiskNow : { NOT: atRiskNow }] : []),
       ],
       ...(q.paused !== undefined ? { paused: q.paused } : {}),
       ...(q.category ? { category: q.category } : {}),
@@ -269,29 +273,209 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       ...(q.departmentId ? { departmentId: q.departmentId } : {}),
       ...(q.enterpriseId ? { enterpriseId: q.enterpriseId } : {}),
     };
-    const where = { AND: [filters, caseScope(principal)] };
-    const [rows, total] = await Promise.all([
-      db.case.findMany({
-        where,
-        orderBy: q.overdue
-          ? [{ overdueSince: { sort: 'asc', nulls: 'first' } }, { currentDueAt: 'asc' }, { id: 'asc' }]
-          : [{ openedAt: 'desc' }, { id: 'asc' }],
-        skip: (q.page - 1) * q.pageSize,
-        take: q.pageSize,
-        // list rows carry no private data: no contact, no description
-        omit: { snapshot: true, contactName: true, contactPhone: true, description: true },
-      }),
-      db.case.count({ where }),
-    ]);
-    const items = rows.map((r) => {
+    const scope = caseScope(principal);
+    let branches: Branch[];
+    // whether no case is in two branches: then the count is the sum of theirs, each on its index
+    let disjoint = true;
+    if (sort === 'overdue') {
+      // flagged by the worker, or past the current deadline by the clock (a lagging worker);
+      // the two are disjoint, and few: only unfinished cases carry a flag or a deadline
+      branches = [
+        { where: { overdue: true, overdueSince: { not: null } }, key: 'overdueSince', dir: 'asc' },
+        { where: { overdue: false, ...running, currentDueAt: { lte: now } }, key: 'currentDueAt', dir: 'asc' },
+      ].map((b) => ({ ...b, where: { AND: [b.where, filters, scope] } })) as Branch[];
+      if (q.atRisk) branches = []; // at risk means not yet overdue
+    } else if (sort === 'atRisk') {
+      const notDue = { NOT: { ...running, currentDueAt: { lte: now } } };
+      branches = [
+        { where: { atRisk: true, overdue: false, currentDueAt: { not: null }, ...notDue }, key: 'currentDueAt', dir: 'asc' },
+        { where: { atRisk: false, overdue: false, ...running, currentWarnAt: { lte: now }, currentDueAt: { gt: now } }, key: 'currentDueAt', dir: 'asc' },
+      ].map((b) => ({ ...b, where: { AND: [b.where, filters, scope] } })) as Branch[];
+      if (q.overdue === true) branches = [];
+    } else {
+      const walks = await scopeWalks(db, principal, q);
+      disjoint = walks.disjoint;
+      branches = walks.parts.map((part) => ({ where: { AND: [filters, part] }, key: 'openedAt', dir: 'desc' }));
+    }
+    const offset = q.page !== undefined ? (q.page - 1) * q.pageSize : 0;
+    const rows = await walk(db, branches, after, offset, q.pageSize);
+    const more = rows.length > q.pageSize;
+    const page = rows.slice(0, q.pageSize);
+    const last = page.at(-1);
+    const branchOf = (r: ListRow) => (sort === 'overdue' && r.overdue ? 'overdueSince' : sort === 'opened' ? 'openedAt' : 'currentDueAt');
+    const items = page.map((r) => {
       const { overdue, atRisk, dueSince } = standing({ ...r, dueAt: r.currentDueAt, warnAt: r.currentWarnAt }, now);
       return { ...r, overdue, atRisk, overdueSince: r.overdueSince ?? dueSince };
     });
+    const total = !q.count
+      ? undefined
+      : disjoint
+        ? (await Promise.all(branches.map((b) => db.case.count({ where: b.where })))).reduce((sum, n) => sum + n, 0)
+        : await db.case.count({ where: { AND: [filters, scope, sort === 'overdue' ? overdueNow : sort === 'atRisk' ? atRiskNow : {}] } });
     // each row carries its `version` and `updatedAt`: how fresh the read model is for it
-    return { items, page: q.page, pageSize: q.pageSize, total, generatedAt: now.toISOString() };
+    return {
+      items,
+      nextCursor: more && last ? encodeCursor(sort, last[branchOf(last)] as Date, last.id) : null,
+      ...(q.page !== undefined ? { page: q.page } : {}),
+      pageSize: q.pageSize,
+      ...(total !== undefined ? { total } : {}),
+      generatedAt: now.toISOString(),
+    };
   }
 
   return { open, get, act, list, locate };
+}
+
+/** Overdue and at risk by the stored deadlines and the clock, not only by the flags the worker
+ * writes when a timer fires: a lagging worker or read model must not hide an overdue case. */
+function standingFilters(now: Date) {
+  const running = { stage: { in: [...UNRESOLVED_STAGES] }, paused: false };
+  const overdueNow: Prisma.CaseWhereInput = { OR: [{ overdue: true }, { ...running, currentDueAt: { lte: now } }] };
+  const atRiskNow: Prisma.CaseWhereInput = { AND: [{ OR: [{ atRisk: true }, { ...running, currentWarnAt: { lte: now } }] }, { NOT: overdueNow }] };
+  return { running, overdueNow, atRiskNow };
+}
+
+/** The lists and their sort keys: newest first; longest overdue first; soonest deadline first. */
+type ListSort = 'opened' | 'overdue' | 'atRisk';
+const SORTS: readonly ListSort[] = ['opened', 'overdue', 'atRisk'];
+type SortKey = 'openedAt' | 'overdueSince' | 'currentDueAt';
+
+/** One query of a list: rows it selects, walked in (key, id) order, both ascending or both descending. */
+interface Branch {
+  where: Prisma.CaseWhereInput;
+  key: SortKey;
+  dir: 'asc' | 'desc';
+}
+
+// list rows carry no private data: no contact, no description
+const LIST_OMIT = { snapshot: true, contactName: true, contactPhone: true, description: true } as const;
+type ListRow = Omit<Prisma.CaseGetPayload<object>, keyof typeof LIST_OMIT>;
+
+const CURSOR_VERSION = 1;
+const badCursor = (why: string) => invalidField('query.cursor', why);
+
+/** The cursor: which list, the last row's sort key and its id, as base64url JSON. Opaque to callers. */
+function encodeCursor(sort: ListSort, at: Date, id: string): string {
+  return Buffer.from(JSON.stringify([CURSOR_VERSION, sort, at.getTime(), id])).toString('base64url');
+}
+
+function decodeCursor(raw: string, sort: ListSort): { at: Date; id: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw badCursor('is not a cursor this API issued (pass nextCursor unchanged)');
+  }
+  const [version, kind, ms, id] = Array.isArray(v) && v.length === 4 ? v : [];
+  if (version !== CURSOR_VERSION || !SORTS.includes(kind) || !Number.isSafeInteger(ms) || Math.abs(ms) > 8.64e15 || typeof id !== 'string' || !id || id.length > 64) {
+    throw badCursor('is not a cursor this API issued (pass nextCursor unchanged)');
+  }
+  if (kind !== sort) throw badCursor(`was issued for the ${kind} list, not the ${sort} list: keep overdue and atRisk as they were when walking on`);
+  return { at: new Date(ms), id };
+}
+
+/**
+ * The parts of the caller's scope, each a walk on one index: one per building, area, town or
+ * enterprise value; a department's tasks; and the cases a steward owned outside those parts
+ * (a case handed on to them, or from a building they no longer hold). A filter that already
+ * lies inside the scope (a steward's own cases: the owner is always among the case's owners,
+ * whom CaseSteward records) needs no scope at all. A row two parts give is shown once (see walk).
+ */
+async function scopeWalks(db: Db, principal: Principal, q: ListCasesQuery): Promise<{ parts: Prisma.CaseWhereInput[]; disjoint: boolean }> {
+  const everything = { parts: [{}], disjoint: true };
+  const parts = caseScopeParts(principal);
+  if (parts === 'all') return everything;
+  if (q.ownerStewardId && principal.posts.some((p) => p.stewardId === q.ownerStewardId)) return everything;
+  const single: Prisma.CaseWhereInput[] = [];
+  const walks: Prisma.CaseWhereInput[] = [];
+  const geo: Record<'buildingId' | 'areaId' | 'townId' | 'enterpriseId', string[]> = { buildingId: [], areaId: [], townId: [], enterpriseId: [] };
+  let stewardIds: string[] = [];
+  for (const part of parts) {
+    const [column, value] = Object.entries(part)[0] as [string, unknown];
+    if (column === 'tasks') {
+      // a department's cases are dense enough to find by walking the sort index
+      walks.push(part);
+      continue;
+    }
+    if (column === 'stewards') {
+      stewardIds = principal.posts.map((p) => p.stewardId);
+      continue;
+    }
+    const values = [...new Set(typeof value === 'string' ? [value] : ((value as { in: string[] }).in ?? []))].filter((v) => !geo[column as keyof typeof geo].includes(v));
+    geo[column as keyof typeof geo].push(...values);
+    const filter = column === 'townId' ? undefined : q[column as 'buildingId' | 'areaId' | 'enterpriseId'];
+    if (filter !== undefined) {
+      // a filter on the same column: only that value's walk can give rows
+      if (values.includes(filter)) return everything;
+      continue;
+    }
+    for (const v of values) single.push({ [column]: v });
+  }
+  // values of one column never share a case, and cases owned elsewhere are outside them all
+  let disjoint = walks.length === 0 && Object.values(geo).filter((v) => v.length).length <= 1;
+  if (stewardIds.length) {
+    const elsewhere = await ownedElsewhere(db, stewardIds, geo);
+    if (elsewhere.length > OWNED_ELSEWHERE_MAX) {
+      walks.push({ stewards: { some: { stewardId: { in: stewardIds } } } });
+      disjoint = false;
+    } else if (elsewhere.length) walks.push({ id: { in: elsewhere } });
+  }
+  return { parts: [...single, ...walks], disjoint };
+}
+
+/** Beyond this many cases owned outside their own parts, a steward's walk checks ownership row by row instead. */
+const OWNED_ELSEWHERE_MAX = 2_000;
+
+/**
+ * The cases these stewards owned that their buildings, area, town or enterprises do not give:
+ * their CaseSteward rows less the cases of their buildings (both read from indexes alone), less
+ * those of their area or town (looked up one by one, among the few a 分楼长 or 总楼长 owned).
+ */
+async function ownedElsewhere(db: Db, stewardIds: string[], geo: Record<'buildingId' | 'areaId' | 'townId' | 'enterpriseId', string[]>): Promise<string[]> {
+  const owned = Prisma.sql`SELECT "caseId" FROM "CaseSteward" WHERE "stewardId" IN (${Prisma.join(stewardIds)})`;
+  const less: Prisma.Sql[] = [];
+  for (const column of ['buildingId', 'enterpriseId'] as const) {
+    if (geo[column].length) less.push(Prisma.sql`SELECT "id" FROM "Case" WHERE ${Prisma.raw(`"${column}"`)} IN (${Prisma.join(geo[column])})`);
+  }
+  const wide: Prisma.Sql[] = [];
+  if (geo.areaId.length) wide.push(Prisma.sql`c."areaId" IN (${Prisma.join(geo.areaId)})`);
+  if (geo.townId.length) wide.push(Prisma.sql`c."townId" IN (${Prisma.join(geo.townId)})`);
+  if (wide.length) {
+    less.push(
+      Prisma.sql`SELECT cs."caseId" FROM "CaseSteward" cs JOIN "Case" c ON c."id" = cs."caseId" WHERE cs."stewardId" IN (${Prisma.join(stewardIds)}) AND (${Prisma.join(wide, ' OR ')})`,
+    );
+  }
+  const statement = less.length ? Prisma.sql`${owned} EXCEPT ${Prisma.join(less, ' EXCEPT ')}` : owned;
+  const rows = await db.$queryRaw<{ caseId: string }[]>(statement);
+  return rows.map((r) => r.caseId);
+}
+
+/**
+ * Keyset pagination over the union of branches: each branch reads its first `offset + size + 1`
+ * rows after the cursor, in order, on an index that holds its filter and then (key, id); the
+ * union's first rows are among them (a row ahead of it in its own branch is ahead of it in the
+ * union). Rows are deduplicated by id, so a case two branches give counts once.
+ */
+async function walk(db: Db, branches: Branch[], after: { at: Date; id: string } | undefined, offset: number, size: number): Promise<ListRow[]> {
+  const take = offset + size + 1;
+  const results = await Promise.all(
+    branches.map(async ({ where, key, dir }) => {
+      const past = dir === 'asc' ? 'gt' : 'lt';
+      const keyset: Prisma.CaseWhereInput = after
+        ? // the range term comes first and alone, so the index seeks to it; the OR only breaks ties
+          { AND: [{ [key]: { [dir === 'asc' ? 'gte' : 'lte']: after.at } }, { OR: [{ [key]: { [past]: after.at } }, { id: { [past]: after.id } }] }] }
+        : {};
+      const rows = await db.case.findMany({ where: { AND: [where, keyset] }, orderBy: [{ [key]: dir }, { id: dir }], take, omit: LIST_OMIT });
+      return rows.map((r) => ({ row: r as ListRow, at: (r[key] as Date).getTime(), dir }));
+    }),
+  );
+  const seen = new Set<string>();
+  const merged = results.flat().filter(({ row }) => (seen.has(row.id) ? false : (seen.add(row.id), true)));
+  merged.sort((a, b) => {
+    const sign = a.dir === 'asc' ? 1 : -1;
+    return sign * (a.at - b.at || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
+  });
+  return merged.slice(offset, take).map((m) => m.row);
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

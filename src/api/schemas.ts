@@ -134,10 +134,44 @@ export type ActionPath = keyof typeof ActionBodies;
 
 const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
+/** OFFSET paging is kept for old clients only as far as an index walk of this many rows stays cheap. */
+export const MAX_PAGE_OFFSET = 2_000;
+
+/** An opaque position in a list, as a previous answer's `nextCursor` gave it (validated further by the list). */
+export const Cursor = z
+  .string()
+  .max(200, 'is not a cursor this API issued (pass nextCursor unchanged)')
+  .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this API issued (pass nextCursor unchanged)');
+
+/**
+ * `cursor` pages a list by its sort key (keyset): each page costs the same, and rows added or
+ * changed meanwhile never make a walk repeat or skip a row it has not passed. `page` (OFFSET) is
+ * kept for old clients within the first MAX_PAGE_OFFSET rows.
+ */
+export const pagingChecks = (q: { page?: number; pageSize: number; cursor?: string }, ctx: z.RefinementCtx) => {
+  if (q.page !== undefined && q.cursor !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['page'], message: 'use either cursor or page, not both' });
+  } else if (q.page !== undefined && (q.page - 1) * q.pageSize > MAX_PAGE_OFFSET) {
+    ctx.addIssue({ code: 'custom', path: ['page'], message: `pages beyond the first ${MAX_PAGE_OFFSET} rows are reached with cursor (each answer's nextCursor), not page` });
+  }
+};
+export const paging = {
+  cursor: Cursor.optional().meta({ description: "where to continue: the previous answer's `nextCursor` (omit for the first page)" }),
+  page: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2_001)
+    .optional()
+    .meta({ description: `compatibility: OFFSET paging within the first ${MAX_PAGE_OFFSET} rows ((page-1)·pageSize ≤ ${MAX_PAGE_OFFSET}); use cursor` }),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  count: boolQuery.optional().meta({ description: 'true: also answer `total`, the number of matching rows (counts every one of them: slower on large lists)' }),
+};
+
 export const ListCasesQuery = z
   .object({
-    overdue: boolQuery.optional(),
-    atRisk: boolQuery.optional().meta({ description: 'past the warning point of the current deadline' }),
+    overdue: boolQuery.optional().meta({ description: 'true: the overdue list, longest overdue first (sorted by overdueSince, then id)' }),
+    atRisk: boolQuery.optional().meta({ description: 'past the warning point of the current deadline; true: the at-risk list, soonest deadline first (currentDueAt, then id)' }),
     paused: boolQuery.optional().meta({ description: 'awaiting the enterprise' }),
     category: id.optional(),
     stage: z.enum(STAGES).optional(),
@@ -147,10 +181,10 @@ export const ListCasesQuery = z
     ownerStewardId: id.optional(),
     departmentId: id.optional(),
     enterpriseId: id.optional(),
-    page: z.coerce.number().int().min(1).max(10_000).default(1),
-    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+    ...paging,
   })
-  .strict();
+  .strict()
+  .superRefine(pagingChecks);
 export type ListCasesQuery = z.infer<typeof ListCasesQuery>;
 
 export const ErrorBody = z
@@ -208,9 +242,10 @@ export const CaseListBody = z
     items: z.array(
       z.looseObject({ id: z.string(), stage: z.enum(STAGES), overdue: z.boolean(), atRisk: z.boolean(), version: z.number().int(), updatedAt: Instant }),
     ),
-    page: z.number().int(),
+    nextCursor: z.string().nullable().meta({ description: 'pass as `cursor` for the next page; null on the last page' }),
+    page: z.number().int().optional().meta({ description: 'only when the request paged with `page`' }),
     pageSize: z.number().int(),
-    total: z.number().int(),
+    total: z.number().int().optional().meta({ description: 'only with `count=true`' }),
     generatedAt: Instant,
   })
-  .meta({ id: 'CaseList' });
+  .meta({ id: 'CaseList', description: 'default order: newest first (openedAt, then id, both descending)' });

@@ -8,7 +8,17 @@ import { answersFor, districtWide, type Principal } from './principal';
 
 /** The cases a principal may read, as a Prisma filter (`{ id: { in: [] } }` when none). */
 export function caseScope(p: Principal): Prisma.CaseWhereInput {
-  if (districtWide(p)) return {};
+  const parts = caseScopeParts(p);
+  if (parts === 'all') return {};
+  return parts.length ? { OR: parts } : { id: { in: [] } };
+}
+
+/**
+ * The same rule as its parts, any one of which lets a case in: lists walk each part on its own
+ * index and merge (see `list` in src/api/case-service.ts). 'all' for a district-wide reader.
+ */
+export function caseScopeParts(p: Principal): Prisma.CaseWhereInput[] | 'all' {
+  if (districtWide(p)) return 'all';
   const any: Prisma.CaseWhereInput[] = [];
   if (p.enterpriseIds.length) any.push({ enterpriseId: { in: p.enterpriseIds } });
   const towns = p.managerTowns.filter((t): t is string => !!t);
@@ -22,7 +32,7 @@ export function caseScope(p: Principal): Prisma.CaseWhereInput {
   if (p.posts.length) any.push({ stewards: { some: { stewardId: { in: p.posts.map((s) => s.stewardId) } } } });
   const departments = answersFor(p);
   if (departments.length) any.push({ tasks: { some: { departmentId: { in: departments } } } });
-  return any.length ? { OR: any } : { id: { in: [] } };
+  return any;
 }
 
 /** True when the principal sees cases only through department tasks (department view of a case). */

@@ -247,8 +247,8 @@ describe('GET /api/cases (managers\' lists)', () => {
     expect(overdue.body.items.every((c: { overdue: boolean; ownerLevel: number }) => c.overdue && c.ownerLevel === 2)).toBe(true);
     expect((await read('/api/cases', 'manager-town').query({ overdue: 'true', areaId: 'area-west' })).body.items).toEqual([]);
     expect((await read('/api/cases', 'manager-town').query({ overdue: 'true', level: 1 })).body.items.map((c: { id: string }) => c.id)).not.toContain(late);
-    const page = await read('/api/cases', 'manager-town').query({ pageSize: 2, page: 1 });
-    expect(page.body).toMatchObject({ page: 1, pageSize: 2 });
+    const page = await read('/api/cases', 'manager-town').query({ pageSize: 2, page: 1, count: 'true' });
+    expect(page.body).toMatchObject({ page: 1, pageSize: 2, nextCursor: expect.any(String) });
     expect(page.body.items).toHaveLength(2);
     expect(page.body.total).toBeGreaterThan(2);
     const bad = await read('/api/cases', 'manager-town').query({ level: 4, overdue: 'maybe' });

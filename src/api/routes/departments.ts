@@ -1,12 +1,13 @@
 import type { Router } from 'express';
 import { z, ZodError } from 'zod';
 import type { Db } from '../../db/client';
-import { OPEN_TASK_STATUSES } from '../../domain/case-model';
+import { OPEN_TASK_STATUSES, TASK_STATUSES } from '../../domain/case-model';
+import type { Prisma } from '../../generated/sqlite/client';
 import { FUTURE_SKEW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../adapters/signing';
 import type { CaseService } from '../case-service';
 import type { Directory } from '../directory';
-import { HttpError, notFound, toHttpError } from '../errors';
-import { ActionBodies, CaseId, line } from '../schemas';
+import { HttpError, invalidField, notFound, toHttpError } from '../errors';
+import { ActionBodies, CaseId, line, paging, pagingChecks } from '../schemas';
 import { route } from '../validate';
 import { rawBodyOf } from '../raw-body';
 import { actOn } from './cases';
@@ -51,10 +52,26 @@ const Query = z
   .object({
     status: z.enum(['open', 'all']).default('open'),
     overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-    page: z.coerce.number().int().min(1).max(10_000).default(1),
-    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+    ...paging,
   })
-  .strict();
+  .strict()
+  .superRefine(pagingChecks);
+
+/** Where a walk of a task list stands: the last task's deadline and key, as base64url JSON. */
+const taskCursor = (t: { dueAt: Date; caseId: string; no: number }) => Buffer.from(JSON.stringify([1, t.dueAt.getTime(), t.caseId, t.no])).toString('base64url');
+function readTaskCursor(raw: string): { dueAt: Date; caseId: string; no: number } {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    v = undefined;
+  }
+  const [version, ms, caseId, no] = Array.isArray(v) && v.length === 4 ? v : [];
+  if (version !== 1 || !Number.isSafeInteger(ms) || Math.abs(ms) > 8.64e15 || typeof caseId !== 'string' || !caseId || caseId.length > 64 || !Number.isSafeInteger(no) || no < 0) {
+    throw invalidField('query.cursor', 'is not a cursor of this list (pass nextCursor unchanged)');
+  }
+  return { dueAt: new Date(ms), caseId, no };
+}
 
 /**
  * The department-facing side: the task list (portal adapter) and the signed callback a
@@ -132,29 +149,61 @@ export function departmentsRouter(access: AccessControl, db: Db, directory: Dire
       const mine = answersFor(principal).includes(params.id);
       const managed = districtWide(principal) || principal.managerTowns.includes(department?.townId ?? '');
       if (!department || !(mine || managed)) throw notFound(`department ${params.id} not found`);
-      // overdue by the stored deadline and the clock, not only by the flag the worker writes
+      // overdue by the stored deadline and the clock, not only by the flag the worker writes:
+      // one walk per (status, overdue flag) on the index (departmentId, status, overdue, dueAt,
+      // caseId, no), merged by deadline; a page costs the same wherever it is in the list
       const now = new Date();
-      const overdueNow = { OR: [{ overdue: true }, { status: { in: [...OPEN_TASK_STATUSES] }, dueAt: { lte: now } }] };
-      const where = {
-        departmentId: params.id,
-        ...(query.status === 'open' ? { status: { in: [...OPEN_TASK_STATUSES] } } : {}),
-        ...(query.overdue !== undefined ? (query.overdue ? overdueNow : { NOT: overdueNow }) : {}),
-      };
-      const [tasks, total] = await Promise.all([
-        db.departmentTask.findMany({ where, orderBy: [{ dueAt: 'asc' }, { caseId: 'asc' }], skip: (query.page - 1) * query.pageSize, take: query.pageSize }),
-        db.departmentTask.count({ where }),
-      ]);
+      const statuses: readonly string[] = query.status === 'open' ? OPEN_TASK_STATUSES : TASK_STATUSES;
+      const isOpen = (status: string) => (OPEN_TASK_STATUSES as readonly string[]).includes(status);
+      const walks: Prisma.DepartmentTaskWhereInput[] = [];
+      for (const status of statuses) {
+        for (const overdue of [true, false]) {
+          // flagged tasks are overdue; unflagged open ones once their deadline has passed
+          const byClock = isOpen(status) && !overdue;
+          if (query.overdue === undefined) walks.push({ status, overdue });
+          else if (query.overdue && (overdue || byClock)) walks.push({ status, overdue, ...(byClock ? { dueAt: { lte: now } } : {}) });
+          else if (!query.overdue && !overdue) walks.push({ status, overdue, ...(byClock ? { dueAt: { gt: now } } : {}) });
+        }
+      }
+      const after = query.cursor === undefined ? undefined : readTaskCursor(query.cursor);
+      const keyset: Prisma.DepartmentTaskWhereInput = after
+        ? {
+            AND: [
+              { dueAt: { gte: after.dueAt } },
+              { OR: [{ dueAt: { gt: after.dueAt } }, { caseId: { gt: after.caseId } }, { caseId: after.caseId, no: { gt: after.no } }] },
+            ],
+          }
+        : {};
+      const offset = query.page !== undefined ? (query.page - 1) * query.pageSize : 0;
+      const take = offset + query.pageSize + 1;
+      const found = await Promise.all(
+        walks.map((w) =>
+          db.departmentTask.findMany({ where: { departmentId: params.id, ...w, ...keyset }, orderBy: [{ dueAt: 'asc' }, { caseId: 'asc' }, { no: 'asc' }], take }),
+        ),
+      );
+      const ordered = found.flat().sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : a.no - b.no));
+      const more = ordered.length > offset + query.pageSize;
+      const tasks = ordered.slice(offset, offset + query.pageSize);
+      const total = query.count
+        ? await db.departmentTask.count({ where: { departmentId: params.id, OR: walks } })
+        : undefined;
       const cases = await db.case.findMany({
         where: { id: { in: tasks.map((t) => t.caseId) } },
         select: { id: true, title: true, category: true, stage: true, buildingId: true, enterpriseId: true, urgency: true, ownerStewardId: true },
       });
       const byId = new Map(cases.map((c) => [c.id, c]));
-      const open = (status: string) => (OPEN_TASK_STATUSES as readonly string[]).includes(status);
       const items = tasks.map((t) => {
-        const due = open(t.status) && t.dueAt <= now;
+        const due = isOpen(t.status) && t.dueAt <= now;
         return { ...t, overdue: t.overdue || due, overdueSince: t.overdueSince ?? (due ? t.dueAt : null), case: byId.get(t.caseId) ?? null };
       });
-      res.json({ items, page: query.page, pageSize: query.pageSize, total, generatedAt: now.toISOString() });
+      res.json({
+        items,
+        nextCursor: more ? taskCursor(tasks.at(-1)!) : null,
+        ...(query.page !== undefined ? { page: query.page } : {}),
+        pageSize: query.pageSize,
+        ...(total !== undefined ? { total } : {}),
+        generatedAt: now.toISOString(),
+      });
     }),
   );
   return router;
