@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { lockWaitingSqlite } from './sqlite-adapter';
 import { PrismaClient } from '../generated/sqlite/client';
 import { PrismaClient as PgPrismaClient } from '../generated/postgres/client';
 
@@ -15,7 +16,13 @@ export type Db = PrismaClient;
 
 export type Provider = 'sqlite' | 'postgresql';
 
-/** How long a writer waits for another process's lock (API and worker share one SQLite file). */
+/**
+ * How long a statement or a transaction waits for another process's write lock on a shared SQLite
+ * file before it fails (P1008; an activity is then retried, an API answers 503). The wait is
+ * asynchronous (src/db/sqlite-adapter.ts): the process goes on serving while it waits.
+ */
+export const SQLITE_LOCK_WAIT_MS = 10_000;
+/** busy_timeout of the short-lived connections outside Prisma (switching on WAL, schema checks). */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 export function providerOf(url: string): Provider {
@@ -36,7 +43,12 @@ export function sqlitePath(url: string): string {
   return abs;
 }
 
-export function createDb(databaseUrl: string): Db {
+export interface DbOptions {
+  /** SQLite only: see SQLITE_LOCK_WAIT_MS */
+  sqliteLockWaitMs?: number;
+}
+
+export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   if (providerOf(databaseUrl) === 'postgresql') {
     const adapter = new PrismaPg({ connectionString: databaseUrl });
     // Same models, different provider: the cast only trades one generated type for its twin.
@@ -44,7 +56,7 @@ export function createDb(databaseUrl: string): Db {
   }
   const file = sqlitePath(databaseUrl);
   if (file !== ':memory:') {
-    // WAL lets readers proceed while the other process writes; it is a persistent property of
+    // WAL lets readers proceed while another process writes; it is a persistent property of
     // the file, so setting it once here (synchronously) covers the adapter's own connection.
     const db = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
     try {
@@ -53,9 +65,14 @@ export function createDb(databaseUrl: string): Db {
       db.close();
     }
   }
-  // `timeout` is better-sqlite3's busy_timeout for the adapter's connection.
-  const adapter = new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
-  return new PrismaClient({ adapter });
+  // Several processes (workers, APIs) may share the file: every transaction begins IMMEDIATE and
+  // waits for the write lock asynchronously (src/db/sqlite-adapter.ts). better-sqlite3's own busy
+  // wait is off (timeout 0): it would freeze the whole process for as long as another one writes.
+  const lockWaitMs = options.sqliteLockWaitMs ?? SQLITE_LOCK_WAIT_MS;
+  const adapter = lockWaitingSqlite(new PrismaBetterSqlite3({ url: file, timeout: 0 }), { lockWaitMs });
+  // a transaction may wait its turn for the lock (and behind this process's other transactions)
+  // longer than Prisma's default 2 s before it starts
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: lockWaitMs + 5_000 } });
 }
 
 /** For error messages: never echo a password. */
