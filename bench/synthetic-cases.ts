@@ -185,8 +185,9 @@ export function syntheticCase(i: number, n: number, o: Resolved): CaseRow {
       dueAt = o.now + Math.floor(r() * 8 * HOUR) + 60_000; // past the warning point, not yet flagged
       warnAt = o.now - Math.floor(r() * HOUR) - 60_000;
     } else {
+      // the worker flags a case at its warning point: an unflagged one has not reached it
       dueAt = o.now + Math.floor(r() * 5 * DAY) + 4 * HOUR;
-      warnAt = dueAt - Math.floor((dueAt - Math.min(opened, o.now)) / 4);
+      warnAt = o.now + Math.floor((dueAt - o.now) * 0.75);
     }
   } else if (open) {
     dueAt = o.now + Math.floor(r() * 5 * DAY) + HOUR; // follow-up windows: no warning

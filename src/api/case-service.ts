@@ -428,24 +428,21 @@ const OWNED_ELSEWHERE_MAX = 2_000;
 
 /**
  * The cases these stewards owned that their buildings, area, town or enterprises do not give:
- * their CaseSteward rows less the cases of their buildings (both read from indexes alone), less
- * those of their area or town (looked up one by one, among the few a 分楼长 or 总楼长 owned).
+ * their CaseSteward rows less the cases of their buildings and enterprises (both read from
+ * indexes alone), then, for an area or a town, less those whose row says they lie in it (looked
+ * up one by one among the few a 分楼长 or 总楼长 owned: an area or a town has too many cases to list).
  */
 async function ownedElsewhere(db: Db, stewardIds: string[], geo: Record<'buildingId' | 'areaId' | 'townId' | 'enterpriseId', string[]>): Promise<string[]> {
-  const owned = Prisma.sql`SELECT "caseId" FROM "CaseSteward" WHERE "stewardId" IN (${Prisma.join(stewardIds)})`;
-  const less: Prisma.Sql[] = [];
+  let owned = Prisma.sql`SELECT "caseId" FROM "CaseSteward" WHERE "stewardId" IN (${Prisma.join(stewardIds)})`;
   for (const column of ['buildingId', 'enterpriseId'] as const) {
-    if (geo[column].length) less.push(Prisma.sql`SELECT "id" FROM "Case" WHERE ${Prisma.raw(`"${column}"`)} IN (${Prisma.join(geo[column])})`);
+    if (geo[column].length) owned = Prisma.sql`${owned} EXCEPT SELECT "id" FROM "Case" WHERE ${Prisma.raw(`"${column}"`)} IN (${Prisma.join(geo[column])})`;
   }
   const wide: Prisma.Sql[] = [];
   if (geo.areaId.length) wide.push(Prisma.sql`c."areaId" IN (${Prisma.join(geo.areaId)})`);
   if (geo.townId.length) wide.push(Prisma.sql`c."townId" IN (${Prisma.join(geo.townId)})`);
-  if (wide.length) {
-    less.push(
-      Prisma.sql`SELECT cs."caseId" FROM "CaseSteward" cs JOIN "Case" c ON c."id" = cs."caseId" WHERE cs."stewardId" IN (${Prisma.join(stewardIds)}) AND (${Prisma.join(wide, ' OR ')})`,
-    );
-  }
-  const statement = less.length ? Prisma.sql`${owned} EXCEPT ${Prisma.join(less, ' EXCEPT ')}` : owned;
+  const statement = wide.length
+    ? Prisma.sql`SELECT o."caseId" FROM (${owned}) o JOIN "Case" c ON c."id" = o."caseId" WHERE NOT (${Prisma.join(wide, ' OR ')})`
+    : owned;
   const rows = await db.$queryRaw<{ caseId: string }[]>(statement);
   return rows.map((r) => r.caseId);
 }
