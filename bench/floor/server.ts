@@ -4,7 +4,8 @@
  * per request. Payloads go through the same codec as the product's (encryption is a requirement,
  * not overhead), so both sides pay it per payload.
  *
- *   POST /cases               {deadlineAt?, followUpDelayMs?}  update-with-start, step "open"
+ *   POST /cases               {burst?, followUpDelayMs?}  update-with-start, step "open"
+ *   POST /cases/:id/arm       {deadlineAt}  a burst case's deadline (a signal)
  *   POST /cases/:id/:step     one Update (acknowledge, propose, approve, follow-up, close)
  */
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { Db } from '../../src/db/client';
 import { createFloorActivities, createFloorTable } from './activities';
-import { type FloorInput, floorCase, stepUpdate } from './workflows';
+import { armSignal, type FloorInput, floorCase, stepUpdate } from './workflows';
 
 export const floorWorkflowId = (caseId: string) => `floor-${caseId}`;
 
@@ -75,7 +76,10 @@ export async function startFloor(opts: { address: string; namespace?: string; db
           const parts = (req.url ?? '').split('/').filter(Boolean);
           let out: unknown;
           if (req.method === 'POST' && parts.length === 1 && parts[0] === 'cases') {
-            out = await open({ deadlineAt: body.deadlineAt, followUpDelayMs: body.followUpDelayMs });
+            out = await open({ burst: body.burst === true, followUpDelayMs: body.followUpDelayMs });
+          } else if (req.method === 'POST' && parts.length === 3 && parts[0] === 'cases' && parts[2] === 'arm') {
+            await client.workflow.getHandle(floorWorkflowId(parts[1]!)).signal(armSignal, Number(body.deadlineAt));
+            out = { armed: true };
           } else if (req.method === 'POST' && parts.length === 3 && parts[0] === 'cases') {
             out = await client.workflow.getHandle(floorWorkflowId(parts[1]!)).executeUpdate(stepUpdate, { args: [parts[2]!] });
           } else {

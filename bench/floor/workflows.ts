@@ -4,15 +4,19 @@
  * the case's deadline. No rules, no state but a step counter, no notices. What the product does
  * beyond this is what its case costs above the floor.
  */
-import { allHandlersFinished, condition, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineSignal, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { createFloorActivities } from './activities';
 
 export interface FloorInput {
   caseId: string;
   /** the follow-up delay's timer after `approve` (the product's catalogue sets 1 s in the bench) */
   followUpDelayMs?: number;
-  /** burst: one timer at this instant (epoch ms), then one write that records when it happened */
-  deadlineAt?: number;
+  /**
+   * burst: wait to be armed (armSignal, once every burst case is open, so no deadline can fall
+   * while the others are still opening), then one timer at that instant and one write that
+   * records when it happened
+   */
+  burst?: boolean;
 }
 
 export interface FloorAnswer {
@@ -23,6 +27,8 @@ export interface FloorAnswer {
 
 /** one steward action (or the opening, sent with the start) */
 export const stepUpdate = defineUpdate<FloorAnswer, [string]>('step');
+/** burst: the deadline, epoch ms */
+export const armSignal = defineSignal<[number]>('arm');
 
 // the same timeouts and retries as the product's read-model writes
 const { writeStep } = proxyActivities<ReturnType<typeof createFloorActivities>>({
@@ -41,9 +47,12 @@ export async function floorCase(input: FloorInput): Promise<number> {
     return { caseId, step, seq: mine };
   });
 
-  if (input.deadlineAt !== undefined) {
-    await sleep(Math.max(input.deadlineAt - Date.now(), 1));
-    await writeStep({ caseId, step: 'deadline', seq: ++seq, deadlineAt: input.deadlineAt });
+  if (input.burst) {
+    let deadlineAt: number | undefined;
+    setHandler(armSignal, (at) => void (deadlineAt = at));
+    await condition(() => deadlineAt !== undefined);
+    await sleep(Math.max(deadlineAt! - Date.now(), 1));
+    await writeStep({ caseId, step: 'deadline', seq: ++seq, deadlineAt: deadlineAt! });
   } else {
     await condition(() => last === 'approve' || last === 'close');
     if (last === 'approve') {

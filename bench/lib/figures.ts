@@ -85,7 +85,7 @@ export interface BurstBatch {
   openS: number;
   /** first to last deadline, s */
   spanS: number;
-  /** opening was still under way when the first deadline fell (the burst then also carried opens) */
+  /** opening (floor: arming) was still under way when the first deadline fell (the burst then also carried opens) */
   overlapped: boolean;
   escalated: number;
   lost: number;
@@ -105,8 +105,10 @@ const lagStats = (lags: number[]) => ({ p50: percentile(lags, 50), p99: percenti
 /**
  * Figure 4, product: K cases on the burst item (response deadline S s), opened as fast as the API
  * takes them (concurrency 20); nobody acknowledges. Lag = the escalation's row `createdAt` − its
- * `at` (stamped at the deadline). The cases are terminated afterwards (their next deadline is a
- * day away).
+ * `at` (stamped at the deadline). Each case's deadline is the one its intake answered, or (an
+ * answer given before the worker did: 202) the read model's `responseDueAt`. The wait ends when
+ * every case has escalated or a minute after the last deadline; a case without an escalation then
+ * is lost. The cases are terminated afterwards (their next deadline is a day away).
  */
 export async function productBurst(product: ProductSide, observer: Observer, k: number, responseS: number): Promise<BurstBatch> {
   await product.setBurstResponse(responseS);
@@ -115,10 +117,16 @@ export async function productBurst(product: ProductSide, observer: Observer, k: 
   const opened = await pool(k, 20, (i) => product.open(i, { burst: true }));
   const openedAt = Date.now();
   const ids = opened.map((o) => o.id);
-  const deadlines = opened.map((o) => o.deadlineAt ?? t0 + responseS * 1000);
+  const db = product.stack.db;
+  const missing = opened.filter((o) => o.deadlineAt === undefined).map((o) => o.id);
+  const stored = new Map<string, number>();
+  if (missing.length) {
+    await waitUntil(async () => (await recorded(product, db, missing)) === missing.length, 120_000, 500);
+    for (const r of await db.case.findMany({ where: { id: { in: missing } }, select: { id: true, responseDueAt: true } })) stored.set(r.id, r.responseDueAt.getTime());
+  }
+  const deadlines = opened.map((o) => o.deadlineAt ?? stored.get(o.id) ?? t0 + responseS * 1000);
   const first = Math.min(...deadlines);
   const last = Math.max(...deadlines);
-  const db = product.stack.db;
   const count = async () => (await db.caseEvent.groupBy({ by: ['caseId'], where: { type: 'escalated', caseId: { in: ids } } })).length;
   await waitUntil(async () => Date.now() > last && (await count()) === k, Math.max(last - Date.now(), 0) + 60_000, 2_000);
   const rows = await db.caseEvent.findMany({ where: { type: 'escalated', caseId: { in: ids } }, select: { caseId: true, at: true, createdAt: true } });
@@ -143,28 +151,29 @@ export async function productBurst(product: ProductSide, observer: Observer, k: 
 }
 
 /**
- * Figure 4, floor: K floor workflows whose one timer falls at the product's deadlines (the same
- * offsets, shifted to start once all are open); on firing, one write that records its time.
- * Lag = written − deadline.
+ * Figure 4, floor: K floor workflows opened first, then armed (a signal each) with the product's
+ * deadlines — the same offsets — shifted to begin a few seconds after the arming, so no deadline
+ * falls while the floor is still opening; each has one timer and, on firing, one write that
+ * records its time. Lag = written − deadline.
  */
-export async function floorBurst(floor: FloorSide, db: ProductSide['stack']['db'], offsetsMs: number[], openRate: number): Promise<BurstBatch> {
+export async function floorBurst(floor: FloorSide, db: ProductSide['stack']['db'], offsetsMs: number[]): Promise<BurstBatch> {
   const k = offsetsMs.length;
   await settle();
-  // the first deadline once every case is open (estimated from the floor's open rate, with a margin)
   const t0 = Date.now();
-  const first = t0 + Math.ceil((1.3 * k) / Math.max(openRate, 1)) * 1000 + 3_000;
-  const deadlines = offsetsMs.map((o) => first + o);
-  const opened = await pool(k, 20, (i) => floor.open(i, { deadlineAt: deadlines[i]! }));
+  const opened = await pool(k, 20, (i) => floor.open(i, { burst: true }));
   const openedAt = Date.now();
   const ids = opened.map((o) => o.id);
+  // arming takes a few ms a case: the first deadline 5 s (or 2 ms a case) after it starts
+  const first = Date.now() + Math.max(5_000, 2 * k);
+  const deadlines = offsetsMs.map((o) => first + o);
+  await pool(k, 20, (i) => floor.arm(ids[i]!, deadlines[i]!));
+  const armedAt = Date.now();
   const last = Math.max(...deadlines);
-  const fired = async () => {
-    const rows = await db.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT count(*) AS n FROM ${FLOOR_TABLE} WHERE step = 'deadline' AND case_id IN (${ids.map(() => '?').join(',')})`, ...ids);
-    return Number(rows[0]?.n ?? 0);
-  };
+  const marks = ids.map(() => '?').join(',');
+  const fired = async () => Number((await db.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT count(*) AS n FROM ${FLOOR_TABLE} WHERE step = 'deadline' AND case_id IN (${marks})`, ...ids))[0]?.n ?? 0);
   await waitUntil(async () => Date.now() > last && (await fired()) === k, Math.max(last - Date.now(), 0) + 60_000, 2_000);
   const rows = await db.$queryRawUnsafe<{ case_id: string; deadline_ms: number | bigint; written_ms: number | bigint }[]>(
-    `SELECT case_id, deadline_ms, written_ms FROM ${FLOOR_TABLE} WHERE step = 'deadline' AND case_id IN (${ids.map(() => '?').join(',')})`,
+    `SELECT case_id, deadline_ms, written_ms FROM ${FLOOR_TABLE} WHERE step = 'deadline' AND case_id IN (${marks})`,
     ...ids,
   );
   const perCase = new Map<string, number>();
@@ -174,7 +183,7 @@ export async function floorBurst(floor: FloorSide, db: ProductSide['stack']['db'
     k,
     openS: (openedAt - t0) / 1000,
     spanS: (last - first) / 1000,
-    overlapped: openedAt > first,
+    overlapped: armedAt > first,
     escalated: perCase.size,
     lost: k - perCase.size,
     duplicated: [...perCase.values()].filter((n) => n > 1).length,

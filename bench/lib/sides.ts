@@ -29,8 +29,8 @@ export interface Opened {
 
 export interface Side {
   name: 'product' | 'floor';
-  /** opens case i (buildings rotate); `burst` opens it on the burst's catalogue item / with its deadline */
-  open(i: number, opts?: { burst?: boolean; deadlineAt?: number }): Promise<Opened>;
+  /** opens case i (buildings rotate); `burst` opens it on the burst's catalogue item / as a burst case */
+  open(i: number, opts?: { burst?: boolean }): Promise<Opened>;
   /** one steward action; returns its HTTP round trip, ms */
   act(id: string, step: Step): Promise<number>;
   /** whether the read model shows the follow-up as due (the delay's timer fired and was written) */
@@ -164,6 +164,8 @@ export async function startProduct(followUpDelayS = 1): Promise<ProductSide> {
 
 export interface FloorSide extends Side {
   floor: Floor;
+  /** sets a burst case's deadline */
+  arm(id: string, deadlineAt: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -175,8 +177,11 @@ export async function startFloorSide(stack: Stack, followUpDelayMs = 1000): Prom
     name: 'floor',
     floor,
     async open(_i, opts = {}) {
-      const a = await call('open', '/cases', opts.deadlineAt !== undefined ? { deadlineAt: opts.deadlineAt } : { followUpDelayMs });
-      return { id: a.body.caseId as string, ms: a.ms, ...(opts.deadlineAt !== undefined ? { deadlineAt: opts.deadlineAt } : {}) };
+      const a = await call('open', '/cases', opts.burst ? { burst: true } : { followUpDelayMs });
+      return { id: a.body.caseId as string, ms: a.ms };
+    },
+    async arm(id, deadlineAt) {
+      await call('arm', `/cases/${id}/arm`, { deadlineAt });
     },
     async act(id, step) {
       return (await call(step, `/cases/${id}/${step}`, {})).ms;
