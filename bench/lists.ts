@@ -60,6 +60,7 @@ interface Captured {
 }
 
 async function main() {
+  const loadAtStart = os.loadavg()[0]!.toFixed(1);
   // the database, filled
   let url: string;
   let postgres: TestPostgres | undefined;
@@ -234,6 +235,7 @@ async function main() {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 
   console.log(`\n## Lists at ${ROWS.toLocaleString('en')} cases, ${provider} (HTTP, ${REPS} requests each, pageSize 20; ms p50 / p99)\n`);
+  console.log(`load average ${loadAtStart} at start, ${os.loadavg()[0]!.toFixed(1)} at end, ${os.cpus().length} CPUs: on a shared machine compare the plans, then the figures\n`);
   console.log(table(['list', 'first page', 'page 50 (cursor)', 'page=50 (OFFSET)', 'count=true p50'], results));
   console.log(`\n## No request stalls the others (${provider}): ms p50 / p99 / max\n`);
   const row = (name: string, xs: number[]) => [name, `${fmt(quantile(xs, 0.5))} / ${fmt(quantile(xs, 0.99))} / ${fmt(Math.max(...xs))}`, String(xs.length)];

@@ -63,3 +63,6 @@ CREATE INDEX "CaseSteward_stewardId_caseId_idx" ON "CaseSteward"("stewardId", "c
 
 -- CreateIndex
 CREATE INDEX "DepartmentTask_departmentId_status_overdue_dueAt_caseId_no_idx" ON "DepartmentTask"("departmentId", "status", "overdue", "dueAt", "caseId", "no");
+
+-- CreateIndex
+CREATE INDEX "DepartmentTask_caseId_departmentId_idx" ON "DepartmentTask"("caseId", "departmentId");

@@ -62,4 +62,7 @@ CREATE INDEX "Case_atRisk_overdue_paused_currentDueAt_currentWarnAt_idx" ON "Cas
 CREATE INDEX "DepartmentTask_departmentId_status_overdue_dueAt_caseId_no_idx" ON "DepartmentTask"("departmentId", "status", "overdue", "dueAt", "caseId", "no");
 
 -- CreateIndex
+CREATE INDEX "DepartmentTask_caseId_departmentId_idx" ON "DepartmentTask"("caseId", "departmentId");
+
+-- CreateIndex
 CREATE INDEX "CaseSteward_stewardId_caseId_idx" ON "CaseSteward"("stewardId", "caseId");
