@@ -56,7 +56,7 @@ CREATE INDEX "Case_overdue_overdueSince_id_idx" ON "Case"("overdue", "overdueSin
 CREATE INDEX "Case_overdue_paused_currentDueAt_id_idx" ON "Case"("overdue", "paused", "currentDueAt", "id");
 
 -- CreateIndex
-CREATE INDEX "Case_atRisk_overdue_paused_currentDueAt_currentWarnAt_idx" ON "Case"("atRisk", "overdue", "paused", "currentDueAt", "currentWarnAt");
+CREATE INDEX "Case_atRisk_overdue_paused_currentDueAt_id_currentWarnAt_idx" ON "Case"("atRisk", "overdue", "paused", "currentDueAt", "id", "currentWarnAt");
 
 -- CreateIndex
 CREATE INDEX "DepartmentTask_departmentId_status_overdue_dueAt_caseId_no_idx" ON "DepartmentTask"("departmentId", "status", "overdue", "dueAt", "caseId", "no");
