@@ -95,7 +95,9 @@ export function toHttpError(err: unknown): HttpError | null {
   if (chain.some((c) => /workflow execution already completed/i.test(c.message ?? ''))) {
     return conflict('the case is already closed');
   }
-  if (chain.some((c) => c.code === 14 || c.code === 4 || UNREACHABLE.test(`${c.name ?? ''} ${c.message ?? ''} ${String(c.code ?? '')}`))) {
+  // Prisma P1008: an operation timed out (SQLite: another process held the write lock past
+  // SQLITE_LOCK_WAIT_MS); P1001/P1017: the server cannot be reached or closed the connection
+  if (chain.some((c) => c.code === 14 || c.code === 4 || c.code === 'P1008' || c.code === 'P1001' || c.code === 'P1017' || UNREACHABLE.test(`${c.name ?? ''} ${c.message ?? ''} ${String(c.code ?? '')}`))) {
     return unavailable(UNREACHABLE_MESSAGE);
   }
   return null;
