@@ -270,6 +270,36 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
 
   let brokenTimer: string | undefined; // a timer whose rule failed: not retried in a tight loop
   let calendarCheckedAt = -Infinity;
+  // Cases since 'keep-timer' keep the deadline's timer across steps that leave the deadline as it
+  // was (a proposal, a department's reply…) instead of cancelling and starting it again at each:
+  // two history events and two server commands fewer per such step.
+  const keepTimer = wf.patched('keep-timer');
+  let armed: { key: string; fired: Promise<boolean>; scope: wf.CancellationScope } | undefined;
+  const arm = (key: string, at: string) => {
+    const scope = new wf.CancellationScope();
+    // resolves false once cancelled, so an abandoned timer never rejects into the workflow
+    const fired = scope.run(() => wf.sleep(Math.max(Date.parse(at) - Date.now(), 1))).then(() => true, () => false);
+    return { key, fired, scope };
+  };
+  /** true when the case moved (or is ready to continue), false when `timer` fell due first */
+  const waitKeepingTimer = async (timer: { kind: string; at: string } | null, woken: () => boolean): Promise<boolean> => {
+    const key = timer && `${timer.kind}@${timer.at}`;
+    if (armed && armed.key !== key) {
+      armed.scope.cancel();
+      armed = undefined;
+    }
+    if (timer && !armed) armed = arm(key!, timer.at);
+    const waiting = new wf.CancellationScope();
+    const moved = waiting.run(() => wf.condition(woken)).then(() => true, () => false);
+    if (!armed) return moved;
+    const due = armed.fired.then(() => false);
+    const first = await Promise.race([moved, due]);
+    if (!first) {
+      waiting.cancel(); // the condition is no longer wanted: it would be checked at every activation
+      armed = undefined;
+    }
+    return first;
+  };
   while (!isTerminal(state.stage)) {
     if (readyToContinue()) await wf.continueAsNew<typeof caseWorkflow>({ ...input, resume: state });
     if (!state.window) throw new Error(`case ${state.caseId} in stage ${state.stage} has no deadline window`);
@@ -290,7 +320,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     const woken = () => state.history.length !== seen || readyToContinue();
     const next = nextTimer(state); // null when nothing is due: paused, and no department task open
     const timer = next && `${next.kind}@${next.at}` !== brokenTimer ? next : null;
-    const moved = timer ? await wf.condition(woken, Math.max(Date.parse(timer.at) - Date.now(), 1)) : (await wf.condition(woken), true);
+    const moved = keepTimer
+      ? await waitKeepingTimer(timer, woken)
+      : timer
+        ? await wf.condition(woken, Math.max(Date.parse(timer.at) - Date.now(), 1))
+        : (await wf.condition(woken), true);
     if (!moved && timer) {
       // stamped with the deadline that passed, even when noticed late (a worker or server was down)
       const onTime = wf.patched('breach-at-deadline');
