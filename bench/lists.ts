@@ -24,7 +24,8 @@ import { PrismaClient as PgPrismaClient } from '../src/generated/postgres/client
 import { createApp } from '../src/api/app';
 import { createTokenVerifier } from '../src/auth/verify';
 import type { Db } from '../src/db/client';
-import { SQLITE_BUSY_TIMEOUT_MS } from '../src/db/client';
+import { SQLITE_LOCK_WAIT_MS } from '../src/db/client';
+import { lockWaitingSqlite } from '../src/db/sqlite-adapter';
 import { migrateDeploy } from '../src/db/migrate';
 import { silentLogger } from '../src/logger';
 import { createTemporalClient } from '../src/runtime';
@@ -92,7 +93,12 @@ async function main() {
   const db = (
     provider === 'postgresql'
       ? new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }), ...logOpts })
-      : new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: sqliteFile, timeout: SQLITE_BUSY_TIMEOUT_MS }), ...logOpts })
+      : // as createDb builds it (src/db/client.ts), plus the query log
+        new PrismaClient({
+          adapter: lockWaitingSqlite(new PrismaBetterSqlite3({ url: sqliteFile, timeout: 0 }), { lockWaitMs: SQLITE_LOCK_WAIT_MS }),
+          transactionOptions: { maxWait: SQLITE_LOCK_WAIT_MS + 5_000 },
+          ...logOpts,
+        })
   ) as unknown as Db & { $on(e: 'query', f: (e: { query: string; params: string }) => void): void };
   db.$on('query', (e) => {
     if (capturing) captured.push({ query: e.query, params: e.params });
