@@ -46,6 +46,8 @@ export interface HistoryFigure {
   largestUpdateResult: number;
   largestActivityInput: number;
   runs: number;
+  /** events by type (and activity, update or marker name), most frequent first: where the count comes from */
+  byType: Record<string, number>;
   /** what the scenario actually reached (e.g. the reminders sent) */
   note: string;
 }
@@ -80,6 +82,7 @@ export async function measureHistory(client: Client, codec: PayloadCodec, workfl
   let largest = { bytes: 0, where: '' };
   let largestUpdateResult = 0;
   let largestActivityInput = 0;
+  const byType = new Map<string, number>();
   for (const h of histories) {
     events += h.events?.length ?? 0;
     storedBytes += History.encode(h).finish().length;
@@ -96,19 +99,21 @@ export async function measureHistory(client: Client, codec: PayloadCodec, workfl
         (e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId ? updateNames.get(e.workflowExecutionUpdateCompletedEventAttributes.meta.updateId) : undefined) ??
         e.markerRecordedEventAttributes?.markerName ??
         '';
+      const kind = `${type.replace(/^EVENT_TYPE_/, '').toLowerCase()}${label ? ` ${label}` : ''}`;
+      byType.set(kind, (byType.get(kind) ?? 0) + 1);
       for (const { holder, key } of payloadsIn(e)) {
         const [decoded] = await codec.decode([(holder as Record<string | number, Payload>)[key]!]);
         (holder as Record<string | number, Payload>)[key] = decoded!;
         const bytes = decoded!.data?.length ?? 0;
-        const where = `${type.replace(/^EVENT_TYPE_/, '').toLowerCase()}${label ? ` ${label}` : ''}`;
-        if (bytes > largest.bytes) largest = { bytes, where };
+        if (bytes > largest.bytes) largest = { bytes, where: kind };
         if (e.workflowExecutionUpdateCompletedEventAttributes) largestUpdateResult = Math.max(largestUpdateResult, bytes);
         if (e.activityTaskScheduledEventAttributes) largestActivityInput = Math.max(largestActivityInput, bytes);
       }
     }
     plainBytes += History.encode(h).finish().length;
   }
-  return { events, storedBytes, plainBytes, largestPayload: largest, largestUpdateResult, largestActivityInput, runs: histories.length };
+  const sorted = Object.fromEntries([...byType].sort((a, b) => b[1] - a[1]));
+  return { events, storedBytes, plainBytes, largestPayload: largest, largestUpdateResult, largestActivityInput, runs: histories.length, byType: sorted };
 }
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;

@@ -35,9 +35,10 @@ export interface Carried {
   sent: string[];
 }
 
-export function carried(): Carried {
+/** What earlier attempts handed on; `sent` also holds rows an earlier try outside this activity reported taken. */
+export function carried(alreadySent: string[] = []): Carried {
   const d = Context.current().info.heartbeatDetails as Partial<Carried> | undefined;
-  return { failures: d?.failures ?? 0, sent: d?.sent ?? [] };
+  return { failures: d?.failures ?? 0, sent: [...new Set([...(d?.sent ?? []), ...alreadySent])] };
 }
 
 export const handOn = (c: Carried): void => Context.current().heartbeat(c);

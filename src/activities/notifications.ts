@@ -14,7 +14,15 @@ export interface NotifyInput {
   context: NotificationContext;
   /** quiet hours: record the notification as held until then, and send nothing yet */
   holdUntil?: string;
+  /** ledger rows a channel took in an earlier try (the worker's quick try in the case's own task) that could not be recorded */
+  alreadySent?: string[];
 }
+
+/** A notice sent with the read-model write that raised it (see `sendWithRecord`). */
+export type QuickNotice = Pick<NotifyInput, 'intent' | 'context'>;
+
+/** What the quick try did with a notice: done (sent or sent before), or handed to the notify activity. */
+export type QuickOutcome = { done: true } | { done: false; alreadySent?: string[] };
 
 export interface ContactChannel {
   type: ChannelType;
@@ -48,13 +56,25 @@ async function lookupRecipient(db: Db, secrets: SecretBox, r: Recipient) {
 export const CHANNEL_FAILED = 'ChannelFailed';
 export const NOTIFICATION_FAILED = 'NotificationFailed';
 
+/**
+ * A channel that failed or answered slowly in a quick try is left to the notify activity, with
+ * its retries and its own timeout, for a while: a quick try holds the case's workflow task (and an
+ * action's answer), so only channels that answer at once are tried there.
+ */
+export const QUICK_SEND_SLOW_MS = 250;
+export const QUICK_SEND_PAUSE_MS = 5 * 60_000;
+
 export function createNotificationActivities(db: Db, channels: Partial<Record<ChannelType, NotificationChannel>>, secrets: SecretBox) {
-  async function send({ caseId, intent, context, holdUntil }: NotifyInput, carry: Carried): Promise<{ sent: number; held: number; skipped: number }> {
+  const quickPausedUntil = new Map<ChannelType, number>();
+  const quickPaused = (type: ChannelType) => (quickPausedUntil.get(type) ?? 0) > Date.now();
+
+  async function send({ caseId, intent, context, holdUntil }: NotifyInput, carry: Carried, quick = false): Promise<{ sent: number; held: number; skipped: number }> {
     const base = notificationKey(caseId, intent);
     const recipient = await lookupRecipient(db, secrets, intent.recipient);
     if (!recipient) {
       throw ApplicationFailure.nonRetryable(`unknown ${intent.recipient.kind} ${intent.recipient.id}`, 'UnknownRecipient');
     }
+    if (quick && recipient.channels.some((c) => !channels[c.type] || quickPaused(c.type))) throw new Error('a channel is paused for quick tries or not configured');
     const message = renderMessage(intent.template, context);
     const rows = await fromDb(
       Promise.all(
@@ -108,6 +128,7 @@ export function createNotificationActivities(db: Db, channels: Partial<Record<Ch
         sent++;
         continue;
       }
+      const started = Date.now();
       try {
         await channel.send({
           key: row.id,
@@ -119,6 +140,7 @@ export function createNotificationActivities(db: Db, channels: Partial<Record<Ch
           params: { caseId, ...(context.dueAt ? { deadline: beijingTime(context.dueAt) } : {}) },
         });
       } catch (err) {
+        if (quick) quickPausedUntil.set(c.type, Date.now() + QUICK_SEND_PAUSE_MS);
         // the ledger counts this channel's failures; one it cannot record (database gone) is not counted
         const lastError = err instanceof Error ? err.message : String(err);
         const final = row.attempts + 1 >= NOTIFY_MAX_ATTEMPTS;
@@ -126,9 +148,10 @@ export function createNotificationActivities(db: Db, channels: Partial<Record<Ch
         (final ? exhausted : retrying).push(`${c.type}: ${lastError}`);
         continue;
       }
+      if (quick && Date.now() - started > QUICK_SEND_SLOW_MS) quickPausedUntil.set(c.type, Date.now() + QUICK_SEND_PAUSE_MS);
       // handed on before it is recorded: if the database fails or hangs now, the retry records it without sending again
       carry.sent.push(row.id);
-      handOn(carry);
+      if (!quick) handOn(carry);
       await markSent(row.id);
       sent++;
     }
@@ -153,13 +176,36 @@ export function createNotificationActivities(db: Db, channels: Partial<Record<Ch
      * A channel this deployment has not configured is recorded as failed, not retried.
      */
     async notify(input: NotifyInput): Promise<{ sent: number; held: number; skipped: number }> {
-      const carry = carried();
+      const carry = carried(input.alreadySent);
       try {
         return await send(input, carry);
       } catch (err) {
         // anything else that keeps failing (a bug, a refused write) is bounded by the same budget
         throw attemptFailure(err, carry, NOTIFY_MAX_ATTEMPTS, NOTIFICATION_FAILED, [CHANNEL_FAILED]);
       }
+    },
+
+    /**
+     * The quick try, run by the read-model write that raised these notices, in the case's own
+     * workflow task, once its transaction has committed: each notice whose channels are all
+     * configured and answering at once is sent and recorded like `notify` would. Anything else —
+     * a channel that fails or is slow (it is then skipped for QUICK_SEND_PAUSE_MS), an unknown
+     * recipient, the database gone — is not retried here: the notice is handed to the notify
+     * activity, with its retries and failure budget, and with the ledger rows a channel took
+     * but the database could not record, so it does not send them twice.
+     */
+    async sendWithRecord(caseId: string, notices: QuickNotice[]): Promise<QuickOutcome[]> {
+      const outcomes: QuickOutcome[] = [];
+      for (const n of notices) {
+        const carry: Carried = { failures: 0, sent: [] };
+        try {
+          await send({ caseId, ...n }, carry, true);
+          outcomes.push({ done: true });
+        } catch {
+          outcomes.push(carry.sent.length ? { done: false, alreadySent: carry.sent } : { done: false });
+        }
+      }
+      return outcomes;
     },
   };
 }

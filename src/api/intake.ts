@@ -29,7 +29,7 @@ import { newCaseState, openAndAssign } from '../domain/case-rules';
 import type { CatalogueStore } from '../catalogue-store';
 import { workingCalendar } from '../calendar';
 import type { OfficeHours } from '../domain/working-time';
-import { caseWorkflowId, getCaseStateQuery, intakeUpdate, WORKFLOW_TASK_TIMEOUT, WORKFLOW_TYPE } from '../workflows/definitions';
+import { type CaseEnded, caseWorkflowId, withFrozenParts, getCaseStateQuery, intakeUpdate, WORKFLOW_TASK_TIMEOUT, WORKFLOW_TYPE } from '../workflows/definitions';
 import type { Directory } from './directory';
 import { conflict, forbidden, HttpError, invalidField, isUnavailable, unavailable } from './errors';
 import type { OpenCaseBody } from './schemas';
@@ -54,6 +54,8 @@ export interface IntakeDeps {
   actionWaitMs: number;
   /** the case as answered (the case service's view of a state fresh from the workflow) */
   view: (state: CaseState) => unknown;
+  /** a finished case as the read model holds it (null if it holds no row) */
+  recorded: (caseId: string) => Promise<unknown | null>;
   /** default INTAKE_KEY_TTL_MS */
   keyTtlMs?: number;
 }
@@ -117,7 +119,7 @@ const keyReused = (key: string) =>
   // never the case it opened: only its owner may learn that, and they sent this key for it
   new HttpError(422, 'idempotency_key_reused', `Idempotency-Key ${key} was already used for a different request; use a new key`);
 
-export function createIntake({ db, temporal, directory, catalogue, officeHours, quietHours, taskQueue, actionWaitMs, view, keyTtlMs = INTAKE_KEY_TTL_MS }: IntakeDeps) {
+export function createIntake({ db, temporal, directory, catalogue, officeHours, quietHours, taskQueue, actionWaitMs, view, recorded, keyTtlMs = INTAKE_KEY_TTL_MS }: IntakeDeps) {
   const handle = (caseId: string) => temporal.workflow.getHandle(caseWorkflowId(caseId));
   const bounded = <T>(ms: number, fn: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + ms, fn);
   let prunedAt = 0;
@@ -276,8 +278,12 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
     try {
-      const state = await bounded(actionWaitMs, () => temporal.workflow.executeUpdateWithStart(intakeUpdate, { startWorkflowOperation }));
-      return { status, body: view(state) };
+      const got = await bounded(actionWaitMs, () => temporal.workflow.executeUpdateWithStart(intakeUpdate, { startWorkflowOperation }));
+      if ('history' in got) return { status, body: view(got) };
+      // the calendar the worker left out is the one this intake copied into the input (a retry that
+      // found the case running copied the same, from the same package and office hours)
+      const { events, version: _version, ...rest } = withFrozenParts(got, input);
+      return { status, body: view({ ...rest, history: events }) };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return finishedOrArchived(caseId);
       if (!answerLost(err)) throw err;
@@ -321,15 +327,22 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
     }
   }
 
-  /** A closed case's workflow answers with its final state (from history: no worker needed). */
+  /**
+   * A closed case: its workflow's result says it ended well (from history: no worker needed), and
+   * the read model, written before it ended, holds its final state (older runs ended with it).
+   */
   async function finishedOrArchived(caseId: string): Promise<IntakeOutcome> {
+    let ended;
     try {
-      return { status: 200, body: view(await bounded(actionWaitMs, () => handle(caseId).result() as Promise<CaseState>)) };
+      ended = await bounded(actionWaitMs, () => handle(caseId).result() as Promise<CaseState | CaseEnded>);
     } catch (err) {
       if (isNotFound(err)) return archived(caseId);
       if (answerLost(err)) return accepted(caseId);
       throw conflict(`case ${caseId}, opened under this Idempotency-Key, ended without a result (${(err as Error).message}); open a new case with a new key`);
     }
+    if ('history' in ended) return { status: 200, body: view(ended) };
+    const final = await recorded(caseId); // a database that is down is a 503, as for any read
+    return final ? { status: 200, body: final } : archived(caseId);
   }
 
   // only the key's owner gets here: naming their own case is what they asked for

@@ -1,6 +1,8 @@
 import * as wf from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities } from '../activities';
+import type { QuickNotice } from '../activities/notifications';
+import type { NotificationContext } from '../domain/messages';
 import type { CaseState, CaseWorkflowInput } from '../domain/case-model';
 import { isTerminal } from '../domain/case-model';
 import {
@@ -23,7 +25,7 @@ import {
   nextTimer,
   openAndAssign,
 } from '../domain/case-rules';
-import { ACTION_FAILED, ACTION_UPDATES, answer, type CaseAnswer, CLIENT_KEY_PREFIX, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery, intakeUpdate } from './definitions';
+import { ACTION_FAILED, ACTION_UPDATES, answer, type CaseAnswer, type CaseEnded, CLIENT_KEY_PREFIX, REFUSAL_TYPES, awaitRecordedUpdate, getCaseStateQuery, intakeUpdate } from './definitions';
 import { notificationContext } from '../domain/messages';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -40,7 +42,7 @@ const { persistCase } = wf.proxyActivities<Activities>({ startToCloseTimeout: '1
 // the case's task (actions are answered while the read model is stalled), so a batch that fails
 // here goes to the remote activity above, with its retries, and so do the next ones until it
 // succeeds. Idempotent like the remote one: a worker dying mid-task just runs it again.
-const { persistCase: persistCaseHere } = wf.proxyLocalActivities<Activities>({
+const { persistCase: persistCaseHere, recordStep } = wf.proxyLocalActivities<Activities>({
   startToCloseTimeout: '2 seconds',
   retry: { maximumAttempts: 1 },
 });
@@ -101,7 +103,7 @@ const isRecordRefused = (err: unknown): err is wf.ActivityFailure & { cause: wf.
 const failureMessage = (err: unknown): string =>
   err instanceof wf.ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err);
 
-export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState> {
+export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState | CaseEnded> {
   let state: CaseState;
   try {
     state = input.resume ?? newCaseState(input, new Date());
@@ -109,19 +111,30 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
     // the intake dry-runs these rules first; reaching this is a bug, so fail this case visibly
     throw wf.ApplicationFailure.nonRetryable(`case ${input.caseId} could not be opened: ${(err as Error).message}`, 'RuleFailed');
   }
+  // Cases since 'lean-steps' take every change below that has its own patch at once, with one
+  // marker (and one search-attribute upsert) instead of one per change, and send their notices
+  // with the read-model write. Asked once, first: a case started before it replays as it ran.
+  const lean = wf.patched('lean-steps');
+  const since = (patch: string) => lean || wf.patched(patch);
   // a continued run starts with everything persisted and no side effect in flight
   let persisted = input.resume ? state.history.length : 0;
   let inFlight = 0;
   let calendarLogged = false;
 
+  // notices raised since the last write, sent by the next one (lean cases, outside quiet hours)
+  const outbox: QuickNotice[] = [];
   const carryOut = (effects: Effects): void => {
-    for (const intent of effects.notify) sendNotification(intent);
+    for (const intent of effects.notify) {
+      const context = notificationContext(state, intent); // as things stood when it was raised
+      if (lean && !holdUntil(state, intent, new Date())) outbox.push({ intent, context });
+      else sendNotification(intent, context);
+    }
     for (const no of effects.deliver ?? []) deliverTask(no);
   };
 
-  function sendNotification(intent: NotificationIntent): void {
+  /** Through the notify activity: held for quiet hours, retried, given up after its budget. */
+  function sendNotification(intent: NotificationIntent, context: NotificationContext, alreadySent?: string[]): void {
     inFlight++;
-    const context = notificationContext(state, intent); // as things stood when it was raised
     const hold = holdUntil(state, intent, new Date());
     const windowOpenedAt = state.window?.openedAt;
     // a call to act lapses when the case finishes; a warning or reminder when its window closes
@@ -132,7 +145,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       if (hold) {
         // quiet hours: recorded as held now, sent by a durable timer at the next working period
         await notify({ caseId: state.caseId, intent, context, holdUntil: hold.toISOString() });
-        if (wf.patched('held-notice-recheck')) {
+        if (since('held-notice-recheck')) {
           if (await wf.condition(lapsed, hold.getTime() - Date.now())) {
             await dropHeldNotice({ caseId: state.caseId, intent, reason: `case moved on (${state.stage}) before the hold ended` });
             return;
@@ -141,7 +154,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
           await wf.sleep(hold.getTime() - Date.now());
         }
       }
-      await notify({ caseId: state.caseId, intent, context });
+      await notify({ caseId: state.caseId, intent, context, ...(alreadySent ? { alreadySent } : {}) });
     })()
       .catch((err) => onNotificationFailed(state, new Date(), intent, failureMessage(err)))
       .finally(() => inFlight--);
@@ -156,10 +169,16 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       .finally(() => inFlight--);
   }
 
-  const allRecorded = () => persisted === state.history.length;
+  const allRecorded = () => persisted === state.history.length && !outbox.length;
 
   wf.setHandler(getCaseStateQuery, () => state);
-  wf.setHandler(intakeUpdate, () => state);
+  // Answered once the case is opened and assigned (the handler runs first, in the same task); the
+  // intake has the calendar it copied into the input, not the policy a retry under the same key found.
+  let opened = !!input.resume;
+  wf.setHandler(intakeUpdate, async () => {
+    await wf.condition(() => opened);
+    return { ...answer(state, 0), policy: state.policy };
+  });
   wf.setHandler(awaitRecordedUpdate, async () => {
     const upTo = state.history.length;
     await wf.condition(() => persisted >= upTo);
@@ -206,7 +225,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         const key = clientKey();
         if (key) state.appliedKeys = [...(state.appliedKeys ?? []), key].slice(-KEYS_KEPT);
         // the caller gets the applied state and its version; the read model catches up on its own
-        if (wf.patched('answer-before-record')) return answer(state, from);
+        if (since('answer-before-record')) return answer(state, from);
         const upTo = state.history.length;
         await wf.condition(() => persisted >= upTo);
         return answer(state, from);
@@ -218,29 +237,41 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
 
   // Single writer of the read model: batches of events in order, each batch idempotent.
   void (async () => {
-    const local = wf.patched('persist-local');
+    const local = since('persist-local');
     let degraded = false; // the last local attempt failed: the remote activity until one succeeds
-    const persist = async (batch: Parameters<typeof persistCase>[0]) => {
+    type Unsent = QuickNotice & { alreadySent?: string[] };
+    /** Writes the batch; answers the notices still to send (through the notify activity). */
+    const persist = async (batch: Parameters<typeof persistCase>[0], notices: QuickNotice[]): Promise<Unsent[]> => {
       if (local && !degraded) {
         try {
-          return await persistCaseHere(batch);
+          if (!lean) {
+            await persistCaseHere(batch);
+            return notices;
+          }
+          const done = await recordStep({ ...batch, notices });
+          return notices.flatMap((n, i) => {
+            const o = done.notices[i];
+            return o?.done ? [] : [{ ...n, ...(o?.alreadySent ? { alreadySent: o.alreadySent } : {}) }];
+          });
         } catch (err) {
           if (isRecordRefused(err)) throw err;
           degraded = true;
           wf.log.warn('read model write failed locally; retrying through the activity', { caseId: state.caseId, error: failureMessage(err) });
         }
       }
-      const done = await persistCase(batch);
+      await persistCase(batch);
       degraded = false;
-      return done;
+      return notices;
     };
     for (;;) {
-      await wf.condition(() => state.history.length > persisted);
+      await wf.condition(() => state.history.length > persisted || outbox.length > 0);
       const upTo = state.history.length;
       const { history, ...snapshot } = state;
       const batch = history.slice(persisted, upTo);
+      const notices = outbox.splice(0);
+      let unsent: Unsent[] = notices;
       try {
-        await persist({ state: snapshot, events: batch });
+        if (batch.length) unsent = await persist({ state: snapshot, events: batch }, notices);
       } catch (err) {
         if (!isRecordRefused(err)) throw err;
         // the events live on in Temporal's history; the case goes on, and says so (unless the
@@ -249,12 +280,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         if (batch.some((e) => e.type !== 'record_refused')) onRecordRefused(state, new Date(), batch[0]!.seq, batch.at(-1)!.seq, err.cause.message);
       }
       persisted = upTo;
+      for (const n of unsent) sendNotification(n.intent, n.context, n.alreadySent);
     }
   })();
 
   if (!input.resume) {
     try {
       carryOut(openAndAssign(state, new Date()));
+      opened = true;
     } catch (err) {
       throw wf.ApplicationFailure.nonRetryable(`case ${state.caseId} could not be opened: ${(err as Error).message}`, 'RuleFailed');
     }
@@ -273,7 +306,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   // Cases since 'keep-timer' keep the deadline's timer across steps that leave the deadline as it
   // was (a proposal, a department's reply…) instead of cancelling and starting it again at each:
   // two history events and two server commands fewer per such step.
-  const keepTimer = wf.patched('keep-timer');
+  const keepTimer = since('keep-timer');
   let armed: { key: string; fired: Promise<boolean>; scope: wf.CancellationScope } | undefined;
   const arm = (key: string, at: string) => {
     const scope = new wf.CancellationScope();
@@ -303,7 +336,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   while (!isTerminal(state.stage)) {
     if (readyToContinue()) await wf.continueAsNew<typeof caseWorkflow>({ ...input, resume: state });
     if (!state.window) throw new Error(`case ${state.caseId} in stage ${state.stage} has no deadline window`);
-    if (state.calendarUnknown && uncoveredDeadline(state) && Date.now() - calendarCheckedAt >= DAY_MS && wf.patched('calendar-refresh')) {
+    if (state.calendarUnknown && uncoveredDeadline(state) && Date.now() - calendarCheckedAt >= DAY_MS && since('calendar-refresh')) {
       calendarCheckedAt = Date.now();
       try {
         const data = await calendarYearsAfter(Math.max(...state.calendar.data.years, new Date(state.openedAt).getUTCFullYear() - 1));
@@ -327,7 +360,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
         : (await wf.condition(woken), true);
     if (!moved && timer) {
       // stamped with the deadline that passed, even when noticed late (a worker or server was down)
-      const onTime = wf.patched('breach-at-deadline');
+      const onTime = since('breach-at-deadline');
       const now = new Date();
       const fired = guarded(state, () => (onTime ? onTimer(state, new Date(Math.min(Date.parse(timer.at), now.getTime())), now) : onTimer(state, now)));
       if (fired.ok) carryOut(fired.value);
@@ -344,5 +377,6 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   }
 
   await wf.condition(() => allRecorded() && inFlight === 0 && wf.allHandlersFinished());
-  return state;
+  if (!lean) return state;
+  return { caseId: state.caseId, stage: state.stage, outcome: state.outcome ?? null, version: state.history.at(-1)?.seq ?? 0 };
 }

@@ -24,21 +24,42 @@ export const getCaseStateQuery = defineQuery<CaseState>('getCaseState');
 export const awaitRecordedUpdate = defineUpdate<CaseState>('awaitRecorded');
 
 /**
- * Answers at once with the state as it stands (the read model catches up on its own). Sent with
- * the start (update-with-start) so an intake learns its case, or finds the one a retry started.
- */
-export const intakeUpdate = defineUpdate<CaseState>('intake');
-
-/**
  * What an action answers: the case as the action left it, without its history (which grows with
  * every step and would be kept again in Temporal's history with every answer), its version, and
- * the events this action added. The whole history is read from the read model.
+ * the events this action added. The whole history is read from the read model. Nor does it carry
+ * what the case froze when it opened, its policy and calendar: the caller has them already (the
+ * intake built them; an action found the case's row first). Older workers answered with them.
  */
-export type CaseAnswer = Omit<CaseState, 'history'> & { version: number; events: CaseEvent[] };
+export type CaseAnswer = Omit<CaseState, 'history' | 'policy' | 'calendar'> &
+  Partial<Pick<CaseState, 'policy' | 'calendar'>> & { version: number; events: CaseEvent[] };
 
 export function answer(state: CaseState, from: number): CaseAnswer {
-  const { history, ...rest } = state;
+  const { history, policy: _policy, calendar: _calendar, ...rest } = state;
   return { ...rest, version: history.at(-1)?.seq ?? 0, events: history.slice(from) };
+}
+
+/** An answer made whole again with the policy and calendar the caller holds. */
+export function withFrozenParts<T extends CaseAnswer>(a: T, frozen: Pick<CaseState, 'policy' | 'calendar'>): T & Pick<CaseState, 'policy' | 'calendar'> {
+  return { policy: frozen.policy, calendar: frozen.calendar, ...a };
+}
+
+/**
+ * Answers at once with the case as it stands, its events so far (the read model catches up on its
+ * own). Sent with the start (update-with-start) so an intake learns its case, or finds the one a
+ * retry started. Older workers answered with the whole CaseState.
+ */
+export const intakeUpdate = defineUpdate<CaseAnswer | CaseState>('intake');
+
+/**
+ * What a case's workflow ends with (cases since 'lean-steps'): how it ended, not its state, which
+ * the read model holds (written before the workflow ends) and would otherwise be kept a second
+ * time, whole, in Temporal's history. Older runs ended with their whole CaseState.
+ */
+export interface CaseEnded {
+  caseId: string;
+  stage: CaseState['stage'];
+  outcome: CaseState['outcome'] | null;
+  version: number;
 }
 
 type ActionUpdate<K extends ActionName> = ReturnType<typeof defineUpdate<CaseAnswer, [ActionArgs[K]], K>>;

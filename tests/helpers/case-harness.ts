@@ -40,6 +40,12 @@ export function useTimeSkippingCases() {
   /** Skips to just past the case's current deadline (working time varies by weekday). */
   const passDeadline = async (h: WorkflowHandle) => sleepUntil((await state(h)).window!.dueAt);
 
+  /** Awaits the case's end (the server skips time meanwhile) and answers its final state. */
+  const ended = async (h: WorkflowHandle) => {
+    await h.result(); // a case ends with how it ended, not its state
+    return h.query(getCaseStateQuery);
+  };
+
   /** Runs `fn` on a new case; a case still running afterwards is withdrawn and awaited. */
   async function withCase<T>(
     fn: (h: CaseHandle, caseId: string, fake: Fake) => Promise<T>,
@@ -74,5 +80,5 @@ export function useTimeSkippingCases() {
     });
   }
 
-  return { env: () => env, state, sleepUntil, passDeadline, withCase };
+  return { env: () => env, state, sleepUntil, passDeadline, withCase, ended };
 }

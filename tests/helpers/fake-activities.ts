@@ -41,6 +41,18 @@ export function fakeActivities(opts: { failNotify?: boolean | ((n: NotifyInput) 
       events.set(state.caseId, list);
       return { version: batch.at(-1)?.seq ?? 0, inserted: missing.length };
     },
+    async recordStep({ notices, ...batch }) {
+      const recorded = await activities.persistCase(batch);
+      // like the real one: a notice it cannot send now is the notify activity's
+      const outcomes = [];
+      for (const n of notices) {
+        const input = { caseId: batch.state.caseId, ...n };
+        const fail = typeof opts.failNotify === 'function' ? opts.failNotify(input) : opts.failNotify;
+        if (!fail) notifications.push({ ...input, at: Date.now() });
+        outcomes.push({ done: !fail });
+      }
+      return { ...recorded, notices: outcomes };
+    },
     async notify(input) {
       const fail = typeof opts.failNotify === 'function' ? opts.failNotify(input) : opts.failNotify;
       if (fail) throw failure('channel down (injected)', NOTIFY_MAX_ATTEMPTS);

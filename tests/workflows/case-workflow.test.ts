@@ -5,7 +5,7 @@ import { useTimeSkippingCases } from '../helpers/case-harness';
 import { eventually } from '../helpers/eventually';
 import { fakeActivities } from '../helpers/fake-activities';
 
-const { env, state, passDeadline, withCase: run } = useTimeSkippingCases();
+const { env, state, passDeadline, withCase: run, ended } = useTimeSkippingCases();
 const withCase = <T>(fake: ReturnType<typeof fakeActivities>, fn: Parameters<typeof run<T>>[0]) => run(fn, { fake });
 const types = (s: CaseState) => s.history.map((e) => e.type);
 
@@ -84,7 +84,7 @@ describe('case workflow on the time-skipping server', () => {
       await eventually(async () => expect((await state(h)).stage).toBe('follow_up'));
       await eventually(() => expect(fake.sentTo(caseId)).toContain('follow_up_due->stw-point-1'));
       await h.executeUpdate(ACTION_UPDATES.recordFollowUp, { args: [{ actor: steward(1), satisfaction: 'satisfied', comment: '问题已解决' }] });
-      return h.result();
+      return ended(h);
     });
     expect(result).toMatchObject({ stage: 'closed', outcome: 'closed', satisfaction: 'satisfied' });
     // earlier tests move the shared test clock weeks ahead, so this case's deadlines may reach
@@ -120,7 +120,7 @@ describe('case workflow on the time-skipping server', () => {
       await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: steward(1) }] });
       await h.executeUpdate(ACTION_UPDATES.propose, { args: [{ actor: steward(1), text: '已解决' }] });
       await h.executeUpdate(ACTION_UPDATES.approve, { args: [{ actor: steward(1) }] });
-      return h.result(); // awaiting the result lets the server skip the 1 + 5 working days
+      return ended(h); // awaiting the result lets the server skip the 1 + 5 working days
     });
     expect(result).toMatchObject({ stage: 'closed_no_feedback', outcome: 'closed_no_feedback' });
     expect(types(result).slice(-2)).toEqual(['follow_up_due', 'closed_no_feedback']);
@@ -130,7 +130,7 @@ describe('case workflow on the time-skipping server', () => {
     const fake = fakeActivities();
     const result = await withCase(fake, async (h) => {
       await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise, reason: '已自行解决' }] });
-      return h.result();
+      return ended(h);
     });
     expect(result).toMatchObject({ stage: 'withdrawn', outcome: 'withdrawn' });
     expect(result.history.at(-1)).toMatchObject({ type: 'withdrawn', reason: '已自行解决', actor: { id: enterprise.id } });
@@ -167,7 +167,7 @@ describe('case workflow on the time-skipping server', () => {
       await env().sleep('1 hour'); // through the delivery retries' backoff
       await eventually(async () => expect((await state(h)).tasks[0]?.status).toBe('delivery_failed'));
       await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise }] });
-      return h.result(); // skips through the retry backoffs
+      return ended(h); // skips through the retry backoffs
     });
     expect(result.stage).toBe('withdrawn');
     expect(result.tasks[0]?.status).toBe('closed'); // delivery failed, then the case was withdrawn

@@ -4,6 +4,7 @@
  * is the in-memory fake, so only the database these two activities need goes away.
  */
 import { createActivities } from '../../src/activities';
+import { createNotificationActivities } from '../../src/activities/notifications';
 import type { DepartmentConnector } from '../../src/adapters/department-connector';
 import type { NotificationChannel, OutgoingNotification } from '../../src/adapters/notification-channel';
 import type { CaseState } from '../../src/domain/case-model';
@@ -15,7 +16,7 @@ import { eventually } from '../helpers/eventually';
 import { fakeActivities } from '../helpers/fake-activities';
 import { testSecrets } from '../helpers/secrets';
 
-const { env, state, withCase } = useTimeSkippingCases();
+const { env, state, withCase, ended } = useTimeSkippingCases();
 
 const pg = useSwitchedPostgres();
 
@@ -33,8 +34,14 @@ function outageActivities(opts: { departmentDown?: boolean } = {}) {
     },
   };
   const real = createActivities({ db: pg.viaSwitch, channels: { log: channel }, connectors: { portal }, secrets: testSecrets() });
+  const { sendWithRecord } = createNotificationActivities(pg.viaSwitch, { log: channel }, testSecrets());
   const fake = fakeActivities();
-  return { fake, sent, calls, activities: { ...fake.activities, notify: real.notify, dispatchToDepartment: real.dispatchToDepartment } };
+  // the step's write goes to the fake read model; its notices are tried on the switched database
+  const recordStep: typeof real.recordStep = async ({ notices, ...batch }) => ({
+    ...(await fake.activities.persistCase(batch)),
+    notices: await sendWithRecord(batch.state.caseId, notices),
+  });
+  return { fake, sent, calls, activities: { ...fake.activities, recordStep, notify: real.notify, dispatchToDepartment: real.dispatchToDepartment } };
 }
 
 const failures = (s: CaseState) => s.history.filter((e) => e.type === 'notification_failed' || e.type === 'dispatch_failed');
@@ -61,7 +68,7 @@ it('sends every notice and delivers the dispatch raised during an hour-long outa
       // the department's own notice is raised when the dispatch is delivered, with the database up
       await eventually(() => expect(sent.map((m) => `${m.subject}->${m.recipient.id}`).sort()).toEqual(['新诉求待签收->stw-point-1', '楼长制诉求派单->dept-market'].sort()));
       await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise, reason: '已解决' }] });
-      return { caseId, done: await h.result() };
+      return { caseId, done: await ended(h) };
     },
     { fake, activities },
   );

@@ -17,7 +17,7 @@ import { useTimeSkippingCases } from '../helpers/case-harness';
 import { eventually } from '../helpers/eventually';
 import { startHttpSink } from '../helpers/http-sink';
 
-const { env, withCase } = useTimeSkippingCases();
+const { env, withCase, ended } = useTimeSkippingCases();
 const DAY = 86_400_000;
 
 let dir: string;
@@ -49,7 +49,7 @@ it('delivers each notification exactly once through a channel that is down for a
         // the case moves on while the notice is being retried
         expect((await h.executeUpdate(ACTION_UPDATES.acknowledge, { args: [{ actor: { kind: 'steward', id: 'stw-point-1', level: 1 } }] })).stage).toBe('acknowledged');
         await h.executeUpdate(ACTION_UPDATES.withdraw, { args: [{ actor: enterprise, reason: '已解决' }] });
-        const done = await h.result(); // skips through the retry backoff
+        const done = await ended(h); // skips through the retry backoff
         return { done, caseId };
       },
       { activities: activities as never },
