@@ -1,6 +1,7 @@
 import { testSecrets } from '../helpers/secrets';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
+import { QUICK_SEND_SLOW_MS } from '../../src/activities/notifications';
 import type { NotificationChannel, OutgoingNotification } from '../../src/adapters/notification-channel';
 import type { Db } from '../../src/db/client';
 import { ACTIONS, newCaseState, openAndAssign } from '../../src/domain/case-rules';
@@ -56,6 +57,85 @@ describe.each(['sqlite', 'postgresql'] as const)('on %s', (provider) => {
       expect(row).toMatchObject({ stage: 'acknowledged', version: 3, ownerStewardId: 'stw-point-1' });
       expect(row.acknowledgedAt?.toISOString()).toBe('2026-03-02T02:00:00.000Z');
       expect(row.events.map((e) => [e.seq, e.type])).toEqual([[1, 'opened'], [2, 'assigned'], [3, 'acknowledged']]);
+    });
+  });
+
+  describe('recordStep (the local write, with the notices its events raised)', () => {
+    function step(caseId: string) {
+      const { state, effects } = sampleCase(caseId);
+      const { history, ...snapshot } = state;
+      const notices = effects.notify.map((intent) => ({ intent, context: notificationContext(state, intent) }));
+      return { state, batch: { state: snapshot, events: history }, notices };
+    }
+    const rowsOf = (caseId: string) => db.notification.findMany({ where: { caseId } });
+
+    it('records the batch, then sends its notices and marks them sent; a retried step sends nothing twice', async () => {
+      const { channel, delivered } = flakyChannel(0);
+      const acts = activitiesWith(channel);
+      const { batch, notices } = step('C20260302-QUICK1');
+      expect(notices).toHaveLength(1);
+      const env = new MockActivityEnvironment();
+      expect(await env.run(acts.recordStep, { ...batch, notices })).toEqual({ version: 2, inserted: 2, notices: [{ done: true }] });
+      expect(await env.run(acts.recordStep, { ...batch, notices })).toEqual({ version: 2, inserted: 0, notices: [{ done: true }] });
+      expect(delivered.map((m) => m.subject)).toEqual(['新诉求待签收']);
+      expect(await rowsOf('C20260302-QUICK1')).toMatchObject([{ status: 'sent', attempts: 1 }]);
+      expect(await db.caseEvent.count({ where: { caseId: 'C20260302-QUICK1' } })).toBe(2);
+    });
+
+    it('hands a notice whose channel fails to the notify activity, which retries it within the same budget; that channel is then left to notify', async () => {
+      const { channel, delivered } = flakyChannel(1);
+      const acts = activitiesWith(channel);
+      const first = step('C20260302-QUICK2');
+      expect(await new MockActivityEnvironment().run(acts.recordStep, { ...first.batch, notices: first.notices })).toMatchObject({ version: 2, notices: [{ done: false }] });
+      expect(await rowsOf('C20260302-QUICK2')).toMatchObject([{ status: 'retrying', attempts: 1, lastError: 'gateway timeout (injected)' }]);
+      const input = { caseId: 'C20260302-QUICK2', ...first.notices[0]! };
+      expect(await new MockActivityEnvironment().run(acts.notify, input)).toEqual({ sent: 1, held: 0, skipped: 0 });
+      expect(await rowsOf('C20260302-QUICK2')).toMatchObject([{ status: 'sent', attempts: 2 }]);
+      // the channel failed a quick try: the next step's notice is not tried there (the channel works again)
+      const second = step('C20260302-QUICK3');
+      expect(await new MockActivityEnvironment().run(acts.recordStep, { ...second.batch, notices: second.notices })).toMatchObject({ notices: [{ done: false }] });
+      expect(await rowsOf('C20260302-QUICK3')).toEqual([]);
+      expect(delivered).toHaveLength(1);
+    });
+
+    it('leaves a slow channel to the notify activity after one slow send', async () => {
+      const delivered: OutgoingNotification[] = [];
+      const slow: NotificationChannel = { name: 'log', send: async (m) => void (await new Promise((r) => setTimeout(r, QUICK_SEND_SLOW_MS + 50)), delivered.push(m)) };
+      const acts = activitiesWith(slow);
+      const a = step('C20260302-QUICK4');
+      const b = step('C20260302-QUICK5');
+      expect(await new MockActivityEnvironment().run(acts.recordStep, { ...a.batch, notices: a.notices })).toMatchObject({ notices: [{ done: true }] });
+      expect(await new MockActivityEnvironment().run(acts.recordStep, { ...b.batch, notices: b.notices })).toMatchObject({ notices: [{ done: false }] });
+      expect(delivered).toHaveLength(1);
+    });
+
+    it('reports a message the channel took but the database could not record, and notify does not send it again', async () => {
+      const { channel, delivered } = flakyChannel(0);
+      const { batch, notices } = step('C20260302-QUICK6');
+      let calls = 0;
+      // the ledger's "sent" mark (an update, after the upsert and the send) fails
+      const failing = new Proxy(db, {
+        get(target, prop, receiver) {
+          if (prop !== 'notification') return Reflect.get(target, prop, receiver);
+          const real = target.notification;
+          return new Proxy(real, {
+            get(t, p) {
+              if (p === 'update') return async () => { calls++; throw new Error('database gone (injected)'); };
+              const v = Reflect.get(t, p);
+              return typeof v === 'function' ? v.bind(t) : v;
+            },
+          });
+        },
+      }) as Db;
+      const quick = createActivities({ db: failing, channels: { log: channel }, connectors: {}, secrets: testSecrets() });
+      const done = (await new MockActivityEnvironment().run(quick.recordStep, { ...batch, notices })) as Awaited<ReturnType<typeof quick.recordStep>>;
+      const key = (await rowsOf('C20260302-QUICK6'))[0]!.id;
+      expect(calls).toBe(1);
+      expect(done.notices).toEqual([{ done: false, alreadySent: [key] }]);
+      const acts = activitiesWith(channel);
+      expect(await new MockActivityEnvironment().run(acts.notify, { caseId: 'C20260302-QUICK6', ...notices[0]!, alreadySent: [key] })).toEqual({ sent: 1, held: 0, skipped: 0 });
+      expect(delivered).toHaveLength(1);
+      expect(await rowsOf('C20260302-QUICK6')).toMatchObject([{ status: 'sent' }]);
     });
   });
 
