@@ -1,7 +1,9 @@
 /**
  * Records the committed histories that replay.test.ts replays, and beside each `<name>.json` its
  * `<name>.state.json`: the input of every persistCase the history scheduled (the snapshot and events
- * the case wrote), which replay must compute again. Histories are cases already running: never
+ * the case wrote), which replay must compute again, and for cases since 'lean-steps' the input of
+ * every recordStep, the local activity that writes a step and sends its notices (a local activity's
+ * input is not in the history: it is captured from the recording's worker). Histories are cases already running: never
  * re-record one because a change stopped replaying it; version the change with patched() instead.
  * To add a history, add a scenario below and record only it:
  *   node --import tsx tests/workflows/record-histories.ts held-dropped
@@ -23,9 +25,10 @@ import { createTimeSkippingEnv } from '../helpers/temporal';
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 export const statePath = (historyPath: string) => historyPath.replace(/\.json$/, '.state.json');
 
-/** What a history's case wrote: the input of each persistCase it scheduled, in order. */
+/** What a history's case wrote: the input of each persistCase it scheduled, in order, and of each recordStep. */
 export interface RecordedState {
   persistCase: unknown[];
+  recordStep?: unknown[];
 }
 
 /** Decodes the persistCase inputs from a history as stored (histories are recorded without a codec). */
@@ -44,9 +47,11 @@ export function recordedState(historyJson: unknown): RecordedState {
 function writeStateFiles(): void {
   for (const file of readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.state.json'))) {
     const historyPath = path.join(HISTORIES_DIR, file);
-    const state = recordedState(JSON.parse(readFileSync(historyPath, 'utf8')));
+    // what only the recording saw is kept
+    const { recordStep } = JSON.parse(readFileSync(statePath(historyPath), 'utf8')) as RecordedState;
+    const state = { ...recordedState(JSON.parse(readFileSync(historyPath, 'utf8'))), ...(recordStep ? { recordStep } : {}) };
     writeFileSync(statePath(historyPath), JSON.stringify(state, null, 1) + '\n');
-    console.log(`${path.basename(statePath(historyPath))}: ${state.persistCase.length} persistCase inputs`);
+    console.log(`${path.basename(statePath(historyPath))}: ${state.persistCase.length} persistCase inputs, ${state.recordStep?.length ?? 0} recordStep inputs`);
   }
 }
 
@@ -56,8 +61,13 @@ async function main(names: string[]) {
   // calendar years a scenario lets the worker "learn" after its case opened
   let published: CalendarData | undefined;
   const fake = fakeActivities();
+  const steps = new Map<string, unknown[]>();
   const activities = {
     ...fake.activities,
+    recordStep: async (input: Parameters<typeof fake.activities.recordStep>[0]) => {
+      steps.set(input.state.caseId, [...(steps.get(input.state.caseId) ?? []), JSON.parse(JSON.stringify(input))]);
+      return fake.activities.recordStep(input);
+    },
     calendarYearsAfter: async (year: number) => ({ ...(published ?? { source: 'none', holidays: [], workdays: [] }), years: (published?.years ?? []).filter((y) => y > year) }),
   };
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record', workflowBundle, activities });
@@ -140,6 +150,8 @@ async function main(names: string[]) {
       if (!fake.dropped.some((d) => d.caseId === caseId)) throw new Error('held-dropped: no held notice was dropped; the scenario no longer covers its path');
     },
   };
+  // the same cases as the code since 'lean-steps' runs them (a step's write and notices in one local activity)
+  for (const name of ['closed-satisfied', 'escalated-withdrawn', 'departments-quiet']) scenarios[`lean-${name}`] = scenarios[name]!;
   const unknownNames = names.filter((n) => !(n in scenarios));
   if (unknownNames.length) throw new Error(`unknown scenarios ${unknownNames.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
   async function start(caseId: string, overrides: Partial<CaseWorkflowInput> = {}) {
@@ -163,7 +175,10 @@ async function main(names: string[]) {
       const caseId = `C20260302-${name.slice(0, 6).toUpperCase().replace(/[^A-Z]/g, 'X')}`;
       await run(caseId);
       const history = await env.client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
-      writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1));
+      const historyPath = path.join(HISTORIES_DIR, `${name}.json`);
+      writeFileSync(historyPath, JSON.stringify(JSON.parse(historyToJSON(history)), null, 1));
+      const recordStep = steps.get(caseId) ?? [];
+      writeFileSync(statePath(historyPath), JSON.stringify({ persistCase: [], ...(recordStep.length ? { recordStep } : {}) }) + '\n');
       console.log(`recorded ${name}: ${history.events?.length} history events`);
     }
   });

@@ -30,14 +30,14 @@ beforeAll(async () => {
   });
 });
 
-/** Replays a history (throwing on non-determinism) and returns the persistCase inputs it computed. */
-async function replay(name: string, history: unknown): Promise<unknown[]> {
-  const inputs: unknown[] = [];
+/** Replays a history (throwing on non-determinism) and returns the persistCase and recordStep inputs it computed. */
+async function replay(name: string, history: unknown): Promise<Required<RecordedState>> {
+  const inputs: Required<RecordedState> = { persistCase: [], recordStep: [] };
   const sinks: InjectedSinks<ReplaySinks> = {
     replayed: {
       activityScheduled: {
         fn: (_info, activityType, args) => {
-          if (activityType === 'persistCase') inputs.push(args[0]);
+          if (activityType === 'persistCase' || activityType === 'recordStep') inputs[activityType].push(args[0]);
         },
         callDuringReplay: true,
       },
@@ -67,39 +67,46 @@ const valueAt = (v: unknown, at: string): unknown =>
   at ? at.split(/\.|(?=\[)/).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k.startsWith('[') ? Number(k.slice(1, -1)) : k], v) : v;
 
 /**
- * Undefined when both lists of persistCase inputs are equal; otherwise one line naming what is
- * compared, the first differing input and field, both values, and how many more fields differ.
+ * Undefined when both lists of persistCase (or recordStep) inputs are equal; otherwise one line naming
+ * what is compared, the first differing input and field, both values, and how many more fields differ.
  */
-function stateMismatch(what: string, expected: unknown[], actual: unknown[], labels = ['recorded', 'replayed']): string | undefined {
-  const count = expected.length === actual.length ? '' : ` (${labels[0]} ${expected.length} persistCase calls, ${labels[1]} ${actual.length})`;
+function stateMismatch(what: string, expected: unknown[], actual: unknown[], labels = ['recorded', 'replayed'], activity = 'persistCase'): string | undefined {
+  const count = expected.length === actual.length ? '' : ` (${labels[0]} ${expected.length} ${activity} calls, ${labels[1]} ${actual.length})`;
   for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
     const paths = differences(expected[i], actual[i], '', []);
     if (!paths.length) continue;
     const first = paths[0]!;
     const more = paths.length > 1 ? `; ${paths.length - 1} more: ${paths.slice(1, 6).join(', ')}${paths.length > 6 ? ', …' : ''}` : '';
     const field = first ? `field ${first}` : 'the whole input';
-    return `${what}: persistCase #${i + 1} differs at ${field}: ${labels[0]} ${show(valueAt(expected[i], first))}, ${labels[1]} ${show(valueAt(actual[i], first))}${more}${count}`;
+    return `${what}: ${activity} #${i + 1} differs at ${field}: ${labels[0]} ${show(valueAt(expected[i], first))}, ${labels[1]} ${show(valueAt(actual[i], first))}${more}${count}`;
   }
   return undefined;
 }
 
 it('has recorded histories to replay, each with its state', () => {
-  expect(names).toEqual(['closed-satisfied', 'departments-quiet', 'escalated-withdrawn', 'held-dropped', 'paused-extended']);
+  expect(names).toEqual([
+    'closed-satisfied', 'departments-quiet', 'escalated-withdrawn', 'held-dropped',
+    'lean-closed-satisfied', 'lean-departments-quiet', 'lean-escalated-withdrawn', 'paused-extended',
+  ]);
   expect(readdirSync(HISTORIES_DIR).sort()).toEqual(names.flatMap((n) => [`${n}.json`, `${n}.state.json`]).sort());
 });
 
 it.each(names)('%s: the state file is what the history recorded', (name) => {
-  // neither can drift: a hand-edited state file, or a history re-recorded without its state
+  // neither can drift: a hand-edited state file, or a history re-recorded without its state (a
+  // local activity's input is not in the history: recordStep's were captured when it was recorded)
   const fromHistory = recordedState(historyOf(name)).persistCase;
-  expect(fromHistory.length).toBeGreaterThan(0);
-  expect(stateMismatch(`${name}.state.json`, fromHistory, stateFileOf(name).persistCase, [`${name}.json`, 'state file'])).toBeUndefined();
+  const { persistCase, recordStep = [] } = stateFileOf(name);
+  expect(fromHistory.length + recordStep.length).toBeGreaterThan(0);
+  expect(stateMismatch(`${name}.state.json`, fromHistory, persistCase, [`${name}.json`, 'state file'])).toBeUndefined();
 });
 
 it.each(names)('%s: replays with the same commands and writes the same state', async (name) => {
   const history = historyOf(name) as { events: unknown[] };
   expect(history.events.length).toBeGreaterThan(10);
   const replayed = await replay(name, history);
-  expect(stateMismatch(name, stateFileOf(name).persistCase, replayed)).toBeUndefined();
+  const recorded = stateFileOf(name);
+  expect(stateMismatch(name, recorded.persistCase, replayed.persistCase)).toBeUndefined();
+  expect(stateMismatch(name, recorded.recordStep ?? [], replayed.recordStep, undefined, 'recordStep')).toBeUndefined();
 });
 
 it('fails a replay that issues the same commands but computes different state', async () => {
@@ -113,6 +120,6 @@ it('fails a replay that issues the same commands but computes different state', 
   started.data = Buffer.from(defaultPayloadConverter.toPayload(input).data!).toString('base64');
 
   const replayed = await replay('paused-extended', history); // no non-determinism error
-  const mismatch = stateMismatch('paused-extended', stateFileOf('paused-extended').persistCase, replayed);
+  const mismatch = stateMismatch('paused-extended', stateFileOf('paused-extended').persistCase, replayed.persistCase);
   expect(mismatch).toMatch(/^paused-extended: persistCase #1 differs at field state\.policy\.warnAt: recorded 0\.75, replayed 0\.375; \d+ more: state\.window\.warnAt/);
 });
