@@ -57,6 +57,12 @@ export const RECORD_REFUSED = 'RecordRefused';
 /** Events an operator must look at; each one persisted also becomes an Incident row. */
 const INCIDENT_EVENTS: ReadonlySet<string> = new Set(['rule_failed', 'record_refused']);
 
+/**
+ * Events after which the case may have an owner CaseSteward does not know yet (and record_refused:
+ * a refused batch's owners were never written, so the note after it looks again).
+ */
+const OWNER_EVENTS: ReadonlySet<string> = new Set(['assigned', 'escalated', 'reassigned', 'reopened', 'record_refused']);
+
 // DepartmentTask.overdueMs is a 32-bit Int on PostgreSQL: ~74 working days overdue would overflow it
 const MAX_INT = 2 ** 31 - 1;
 
@@ -139,15 +145,16 @@ const seqRange = (d: unknown) => {
 
 export function createPersistenceActivities(db: Db, logger: Logger = createLogger()) {
   /** Everything one batch writes, in one transaction. */
-  async function write(tx: Tx, { state, events }: Batch, version: number): Promise<{ version: number; inserted: number }> {
+  async function write(tx: Tx, { state, events }: Batch, version: number, lookFirst: boolean): Promise<{ version: number; inserted: number }> {
     const caseId = state.caseId;
     const row = caseRow(state, version);
     // one conditional statement: a racing attempt with a newer version can never be overwritten
     let advances = (await tx.case.updateMany({ where: { id: caseId, version: { lt: version } }, data: row })).count > 0;
+    let created = false;
     if (!advances && !(await tx.case.findUnique({ where: { id: caseId }, select: { id: true } }))) {
       // a racing attempt creating it too makes one of us fail on the key; writeBatch runs that one again
       await tx.case.create({ data: { id: caseId, workflowId: `case-${caseId}`, ...row } });
-      advances = true;
+      advances = created = true;
     }
     if (advances) {
       for (const t of state.tasks) {
@@ -171,13 +178,19 @@ export function createPersistenceActivities(db: Db, logger: Logger = createLogge
         const id = (e.detail[k] as { id?: string } | undefined)?.id;
         if (id) owners.add(id);
       }
-      // one read, and a write only when an owner is new (rarely: assignment, escalation, reassignment)
-      const known = new Set((await tx.caseSteward.findMany({ where: { caseId }, select: { stewardId: true } })).map((r) => r.stewardId));
-      const fresh = [...owners].filter((id) => !known.has(id));
-      if (fresh.length) await tx.caseSteward.createMany({ data: fresh.map((stewardId) => ({ caseId, stewardId })) });
+      // looked at only when the owner may have changed; a write only when an owner is new
+      if (created || events.some((e) => OWNER_EVENTS.has(e.type))) {
+        const known = new Set((await tx.caseSteward.findMany({ where: { caseId }, select: { stewardId: true } })).map((r) => r.stewardId));
+        const fresh = [...owners].filter((id) => !known.has(id));
+        if (fresh.length) await tx.caseSteward.createMany({ data: fresh.map((stewardId) => ({ caseId, stewardId })) });
+      }
     }
-    const seqs = events.map((e) => e.seq);
-    const have = new Set((await tx.caseEvent.findMany({ where: { caseId, seq: { in: seqs } }, select: { seq: true } })).map((e) => e.seq));
+    // A batch's events are written with the version that ends it, in one transaction, and a case's
+    // batches do not overlap: a row that advances holds none of them yet, so only a repeated or stale
+    // attempt looks first (and any attempt after one that met an event already there).
+    const have = advances && !lookFirst
+      ? new Set<number>()
+      : new Set((await tx.caseEvent.findMany({ where: { caseId, seq: { in: events.map((e) => e.seq) } }, select: { seq: true } })).map((e) => e.seq));
     const missing = events.filter((e) => !have.has(e.seq));
     if (missing.length) {
       await tx.caseEvent.createMany({
@@ -217,7 +230,7 @@ export function createPersistenceActivities(db: Db, logger: Logger = createLogge
   async function writeBatch(batch: Batch, version: number) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await db.$transaction((tx) => write(tx, batch, version));
+        return await db.$transaction((tx) => write(tx, batch, version, attempt > 1));
       } catch (err) {
         if (attempt >= 3 || !isUniqueViolation(err)) throw err;
       }

@@ -4,6 +4,7 @@
  */
 import { type CaseState, type DepartmentTask, LEVEL_NAMES } from './case-model';
 import type { NotificationIntent, Template } from './case-rules';
+import { BEIJING_OFFSET } from './working-time';
 
 export interface NotificationContext {
   caseId: string;
@@ -53,17 +54,10 @@ export function notificationContext(state: CaseState, intent: NotificationIntent
 }
 
 export function beijingTime(isoString: string): string {
-  const parts = new Intl.DateTimeFormat('zh-CN', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(isoString));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}（北京时间）`;
+  // China keeps UTC+8 all year (no daylight saving since 1991): shifting the instant is exact, and
+  // far cheaper than an Intl formatter per notice
+  const local = new Date(Date.parse(isoString) + BEIJING_OFFSET).toISOString();
+  return `${local.slice(0, 10)} ${local.slice(11, 16)}（北京时间）`;
 }
 
 const HEADLINES: Record<Template, string> = {

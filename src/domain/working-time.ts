@@ -45,7 +45,7 @@ export const DEFAULT_OFFICE_HOURS: OfficeHours = { start: '09:00', end: '17:30',
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const BEIJING_OFFSET = 8 * 3_600_000;
+export const BEIJING_OFFSET = 8 * 3_600_000;
 /** bound on day walks: no legitimate deadline is ten years away */
 const MAX_DAYS = 3660;
 
