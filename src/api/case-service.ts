@@ -438,8 +438,9 @@ const OWNED_ELSEWHERE_MAX = 2_000;
 /**
  * The cases these stewards owned that their buildings, area, town or enterprises do not give:
  * their CaseSteward rows less the cases of their buildings and enterprises (both read from
- * indexes alone), then, for an area or a town, less those whose row says they lie in it (looked
- * up one by one among the few a 分楼长 or 总楼长 owned: an area or a town has too many cases to list).
+ * indexes alone), then, for an area or a town, less those that lie in it (looked up one by one,
+ * on the index (id, townId, areaId), among the few a 分楼长 or 总楼长 owned: an area or a town has
+ * too many cases to list).
  */
 async function ownedElsewhere(db: Db, stewardIds: string[], geo: Record<'buildingId' | 'areaId' | 'townId' | 'enterpriseId', string[]>): Promise<string[]> {
   let owned = Prisma.sql`SELECT "caseId" FROM "CaseSteward" WHERE "stewardId" IN (${Prisma.join(stewardIds)})`;
@@ -449,8 +450,11 @@ async function ownedElsewhere(db: Db, stewardIds: string[], geo: Record<'buildin
   const wide: Prisma.Sql[] = [];
   if (geo.areaId.length) wide.push(Prisma.sql`c."areaId" IN (${Prisma.join(geo.areaId)})`);
   if (geo.townId.length) wide.push(Prisma.sql`c."townId" IN (${Prisma.join(geo.townId)})`);
+  // `c."townId" >= ''` holds for every case (townId is never null); it lets SQLite, which
+  // otherwise picks the unique id index and reads each case's row, answer from the covering
+  // index (id, townId, areaId): 5.5 → 0.9 ms for a 分楼长's 1,730 rows at 10^6
   const statement = wide.length
-    ? Prisma.sql`SELECT o."caseId" FROM (${owned}) o JOIN "Case" c ON c."id" = o."caseId" WHERE NOT (${Prisma.join(wide, ' OR ')})`
+    ? Prisma.sql`SELECT o."caseId" FROM (${owned}) o JOIN "Case" c ON c."id" = o."caseId" AND c."townId" >= '' WHERE NOT (${Prisma.join(wide, ' OR ')})`
     : owned;
   const rows = await db.$queryRaw<{ caseId: string }[]>(statement);
   return rows.map((r) => r.caseId);

@@ -59,6 +59,9 @@ CREATE INDEX "Case_overdue_paused_currentDueAt_id_idx" ON "Case"("overdue", "pau
 CREATE INDEX "Case_atRisk_overdue_paused_currentDueAt_id_currentWarnAt_idx" ON "Case"("atRisk", "overdue", "paused", "currentDueAt", "id", "currentWarnAt");
 
 -- CreateIndex
+CREATE INDEX "Case_id_townId_areaId_idx" ON "Case"("id", "townId", "areaId");
+
+-- CreateIndex
 CREATE INDEX "DepartmentTask_departmentId_status_overdue_dueAt_caseId_no_idx" ON "DepartmentTask"("departmentId", "status", "overdue", "dueAt", "caseId", "no");
 
 -- CreateIndex
