@@ -16,7 +16,7 @@
  *   6  (--full) memory with 0 → N open cases, and an action on the oldest of them
  *
  * Options: --reps 3  --cases 40  --concurrency 10  --samples 100  --burst 500  --burst-reps <reps>
- *          --full (adds a 2,000-deadline burst and figure 6)  --open-cases 10000  --only cases,action,burst,history,open
+ *          --full (adds a 2,000-deadline burst and figure 6)  --open-cases 10000  --open-floor-cases <n>  --only cases,action,burst,history,open
  *          --record-baseline (writes bench/baseline.json from this run)  --label <text>
  * Results: a table on stdout and bench/results/<timestamp>.json.
  */
@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
     'burst-reps': { type: 'string' },
     full: { type: 'boolean', default: false },
     'open-cases': { type: 'string', default: '10000' },
+    'open-floor-cases': { type: 'string' },
     only: { type: 'string' },
     'record-baseline': { type: 'boolean', default: false },
     label: { type: 'string' },
@@ -53,6 +54,7 @@ const BURST = Number(args.burst);
 const BURST_REPS = Number(args['burst-reps'] ?? REPS);
 const FULL = args.full!;
 const OPEN_CASES = Number(args['open-cases']);
+const OPEN_FLOOR_CASES = Number(args['open-floor-cases'] ?? OPEN_CASES);
 const ONLY = new Set((args.only ?? 'cases,action,burst,history,open').split(','));
 const FOLLOW_UP_DELAY_MS = 1000;
 const BENCH_DIR = __dirname;
@@ -154,8 +156,8 @@ async function main() {
         if (FULL && BURST !== 2000) await burst(2000, 1, raw.burstFull);
       }
       if (FULL && ONLY.has('open')) {
-        log(`figure 6: ${OPEN_CASES} open cases on each side`);
-        raw.openCases = await openCasesFigure(product, floor, OPEN_CASES, 50, log);
+        log(`figure 6: ${OPEN_CASES} open product cases, ${OPEN_FLOOR_CASES} floor cases`);
+        raw.openCases = await openCasesFigure(product, floor, OPEN_CASES, OPEN_FLOOR_CASES, 50, log);
         const o = raw.openCases;
         log(`  bench process RSS ${mib(o.benchRss.before)} → ${mib(o.benchRss.afterProduct)} (product) → ${mib(o.benchRss.afterFloor)} (floor); dev server ${mib(o.devServerRss.before)} → ${mib(o.devServerRss.afterProduct)} → ${mib(o.devServerRss.afterFloor)}`);
         log(`  acknowledge on the oldest: product p50 ${o.productAck.p50.toFixed(1)} ms, floor p50 ${o.floorUpdate.p50.toFixed(1)} ms`);
@@ -271,9 +273,10 @@ function summarize(raw: {
   }
   const o = raw.openCases;
   if (o) {
-    const perCase = (a: number, b: number) => (b - a) / o.openCases / 1024;
-    rows.push(ratioRow(`bench process RSS per open case (0 → ${o.openCases})`, 'KiB', [perCase(o.benchRss.before, o.benchRss.afterProduct)], [perCase(o.benchRss.afterProduct, o.benchRss.afterFloor)], 'floor'));
-    rows.push(ratioRow(`dev server RSS per open case (0 → ${o.openCases})`, 'KiB', [perCase(o.devServerRss.before, o.devServerRss.afterProduct)], [perCase(o.devServerRss.afterProduct, o.devServerRss.afterFloor)], 'floor'));
+    const floorCases = o.floorCases ?? o.openCases;
+    const perCase = (a: number, b: number, n: number) => (b - a) / n / 1024;
+    rows.push(ratioRow(`bench process RSS per open case (0 → ${o.openCases} / ${floorCases})`, 'KiB', [perCase(o.benchRss.before, o.benchRss.afterProduct, o.openCases)], [perCase(o.benchRss.afterProduct, o.benchRss.afterFloor, floorCases)], 'floor'));
+    rows.push(ratioRow(`dev server RSS per open case (0 → ${o.openCases} / ${floorCases})`, 'KiB', [perCase(o.devServerRss.before, o.devServerRss.afterProduct, o.openCases)], [perCase(o.devServerRss.afterProduct, o.devServerRss.afterFloor, floorCases)], 'floor'));
     rows.push(ratioRow(`action on the oldest of ${o.openCases} open cases, p50`, 'ms', [o.productAck.p50], [o.floorUpdate.p50], 'floor', atMost(1.15)));
   }
   return rows;

@@ -195,6 +195,10 @@ export async function floorBurst(floor: FloorSide, db: ProductSide['stack']['db'
 
 export interface OpenCasesFigure {
   openCases: number;
+  /** the floor's open cases (--open-floor-cases; its memory is flat, so fewer save time at 10^5) */
+  floorCases: number;
+  /** memory as the product's cases were opened, every 10,000 (after a collection) */
+  productTrace: { cases: number; rss: number; heap: number; server: number }[];
   /** this process (product worker + API + floor worker + clients: one process), bytes */
   benchRss: { before: number; afterProduct: number; afterFloor: number };
   devServerRss: { before: number; afterProduct: number; afterFloor: number };
@@ -209,24 +213,30 @@ export interface OpenCasesFigure {
  * Figure 6 (--full): memory with 0 → N open cases on each side (the product's first, then the
  * floor's on top), and an action on the oldest of them, product and floor alternated.
  */
-export async function openCasesFigure(product: ProductSide, floor: FloorSide, n: number, samples: number, log: (s: string) => void): Promise<OpenCasesFigure> {
+export async function openCasesFigure(product: ProductSide, floor: FloorSide, n: number, floorN: number, samples: number, log: (s: string) => void): Promise<OpenCasesFigure> {
   const mem = () => {
     collectGarbage();
     return { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, server: devServerRss() };
   };
   await settle(2_000);
   const before = mem();
+  const productTrace: OpenCasesFigure['productTrace'] = [];
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
   let t = Date.now();
   const p = await pool(n, 20, async (i) => {
     const o = await product.open(i);
-    if ((i + 1) % 1000 === 0) log(`  product: ${i + 1} open cases`);
+    if ((i + 1) % 10_000 === 0) {
+      const m = mem();
+      productTrace.push({ cases: i + 1, ...m });
+      log(`  product: ${i + 1} open cases; this process ${mib(m.rss)} (heap ${mib(m.heap)}), dev server ${mib(m.server)}`);
+    } else if ((i + 1) % 1000 === 0) log(`  product: ${i + 1} open cases`);
     return o;
   });
   const productOpenS = (Date.now() - t) / 1000;
   await settle(5_000);
   const afterProduct = mem();
   t = Date.now();
-  const f = await pool(n, 20, async (i) => {
+  const f = await pool(floorN, 20, async (i) => {
     const o = await floor.open(i);
     if ((i + 1) % 1000 === 0) log(`  floor: ${i + 1} open cases`);
     return o;
@@ -236,13 +246,15 @@ export async function openCasesFigure(product: ProductSide, floor: FloorSide, n:
   const afterFloor = mem();
   const pa: number[] = [];
   const fa: number[] = [];
-  for (let i = 0; i < Math.min(samples, n); i++) {
+  for (let i = 0; i < Math.min(samples, n, floorN); i++) {
     pa.push(await product.act(p[i]!.id, 'acknowledge'));
     fa.push(await floor.act(f[i]!.id, 'acknowledge'));
   }
   const lat = (xs: number[]) => ({ samples: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99) });
   return {
     openCases: n,
+    floorCases: floorN,
+    productTrace,
     benchRss: { before: before.rss, afterProduct: afterProduct.rss, afterFloor: afterFloor.rss },
     devServerRss: { before: before.server, afterProduct: afterProduct.server, afterFloor: afterFloor.server },
     heapUsed: { before: before.heap, afterProduct: afterProduct.heap, afterFloor: afterFloor.heap },
