@@ -40,7 +40,7 @@ export function answer(state: CaseState, from: number): CaseAnswer {
 
 /** An answer made whole again with the policy and calendar the caller holds. */
 export function withFrozenParts<T extends CaseAnswer>(a: T, frozen: Pick<CaseState, 'policy' | 'calendar'>): T & Pick<CaseState, 'policy' | 'calendar'> {
-  return { policy: frozen.policy, calendar: frozen.calendar, ...a };
+  return { ...a, policy: a.policy ?? frozen.policy, calendar: a.calendar ?? frozen.calendar };
 }
 
 /**
