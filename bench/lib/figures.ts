@@ -127,9 +127,16 @@ export async function productBurst(product: ProductSide, observer: Observer, k: 
   const deadlines = opened.map((o) => o.deadlineAt ?? stored.get(o.id) ?? t0 + responseS * 1000);
   const first = Math.min(...deadlines);
   const last = Math.max(...deadlines);
-  const count = async () => (await db.caseEvent.groupBy({ by: ['caseId'], where: { type: 'escalated', caseId: { in: ids } } })).length;
+  // in chunks: one IN list of 2,000 ids passes SQLite's parameter limit as Prisma counts it
+  const chunks = Array.from({ length: Math.ceil(ids.length / 500) }, (_, i) => ids.slice(i * 500, i * 500 + 500));
+  const count = async () => {
+    let n = 0;
+    for (const part of chunks) n += (await db.caseEvent.groupBy({ by: ['caseId'], where: { type: 'escalated', caseId: { in: part } } })).length;
+    return n;
+  };
   await waitUntil(async () => Date.now() > last && (await count()) === k, Math.max(last - Date.now(), 0) + 60_000, 2_000);
-  const rows = await db.caseEvent.findMany({ where: { type: 'escalated', caseId: { in: ids } }, select: { caseId: true, at: true, createdAt: true } });
+  const rows = [];
+  for (const part of chunks) rows.push(...(await db.caseEvent.findMany({ where: { type: 'escalated', caseId: { in: part } }, select: { caseId: true, at: true, createdAt: true } })));
   const perCase = new Map<string, number>();
   for (const r of rows) perCase.set(r.caseId, (perCase.get(r.caseId) ?? 0) + 1);
   const firstRow = new Map<string, (typeof rows)[number]>();
