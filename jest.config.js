@@ -12,4 +12,5 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testTimeout: 120000,
   maxWorkers: 1,
+  reporters: ['default', '<rootDir>/tests/closing-line-reporter.js'],
 };
