@@ -11,6 +11,7 @@ import { ConfigError, loadConfig } from './config';
 import { createCatalogueStore } from './catalogue-store';
 import { createDb } from './db/client';
 import { migrateDeploy } from './db/migrate';
+import { backfillMeasures } from './db/backfill-measures';
 import { seedDemo } from './db/seed';
 import { createLogger } from './logger';
 import { loadCatalogue } from './catalogue-file';
@@ -67,6 +68,8 @@ async function run() {
   const migrated = await migrateDeploy(config.DATABASE_URL, { log: (m) => logger.debug(m) });
   if (migrated.applied.length) logger.info({ applied: migrated.applied }, 'database migrated');
   const db = createDb(config.DATABASE_URL);
+  const backfilled = await backfillMeasures(db);
+  if (backfilled) logger.info({ cases: backfilled }, 'measures filled in for cases recorded before they existed');
   if (config.SEED_DEMO) {
     await seedDemo(db);
     logger.info('demo directory seeded (GET /api/directory)');

@@ -5,6 +5,7 @@ import type { CaseEvent, CaseState } from '../domain/case-model';
 import type { Prisma } from '../generated/sqlite/client';
 import { createLogger, type Logger } from '../logger';
 import { LONE_SURROGATE } from '../domain/text';
+import { caseMeasures, followUpAt, taskMeasures } from '../domain/measures';
 
 export type CaseSnapshot = Omit<CaseState, 'history'>;
 
@@ -46,6 +47,7 @@ export function caseRow(state: CaseSnapshot, version: number) {
     acknowledgedAt: date(state.acknowledgedAt),
     resolvedAt: date(state.resolvedAt),
     closedAt: date(state.closedAt),
+    ...caseMeasures(state),
     version,
     snapshot: json(state),
   };
@@ -147,7 +149,9 @@ export function createPersistenceActivities(db: Db, logger: Logger = createLogge
   /** Everything one batch writes, in one transaction. */
   async function write(tx: Tx, { state, events }: Batch, version: number, lookFirst: boolean): Promise<{ version: number; inserted: number }> {
     const caseId = state.caseId;
-    const row = caseRow(state, version);
+    // a batch without a 回访 leaves the time of the last one as it was
+    const followUp = followUpAt(events);
+    const row = { ...caseRow(state, version), ...(followUp ? { followUpAt: followUp } : {}) };
     // one conditional statement: a racing attempt with a newer version can never be overwritten
     let advances = (await tx.case.updateMany({ where: { id: caseId, version: { lt: version } }, data: row })).count > 0;
     let created = false;
@@ -168,6 +172,7 @@ export function createPersistenceActivities(db: Db, logger: Logger = createLogge
           overdueSince: date(t.overdueSince),
           overdueMs: Math.min(Math.round(t.overdueMs), MAX_INT),
           reminders: t.reminders,
+          ...taskMeasures(t),
         };
         await tx.departmentTask.upsert({ where: { caseId_no: { caseId, no: t.no } }, create: { caseId, no: t.no, ...task }, update: task });
       }

@@ -22,6 +22,7 @@ import { casesRouter } from './routes/cases';
 import { referenceRouter } from './routes/reference';
 import { auditRouter } from './routes/audit';
 import { incidentsRouter } from './routes/incidents';
+import { statsRouter } from './routes/stats';
 import { adminRouter } from './routes/admin';
 import { codecRouter } from './routes/codec';
 import { requestContext } from './request-context';
@@ -131,6 +132,7 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
   app.use(auditRouter(access, db));
   app.use(adminRouter(access, db, secrets));
   app.use(incidentsRouter(access, db));
+  app.use(statsRouter(access, db));
   app.use(codecRouter(access, codec));
   // a known path asked with another method: 405 with the methods it takes, not "no such thing"
   const methodsOf = (path: string) =>

@@ -17,6 +17,8 @@ import { ACTION_UPDATES, type CaseAnswer, caseWorkflowId, CLIENT_KEY_PREFIX, get
 import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 import type { Directory } from './directory';
 import { createIntake } from './intake';
+import { MEASURES, measureWhere, windowOf } from './measures';
+import { filterWhere, resolvePeriod } from './stats';
 import { conflict, invalidField, isUnavailable, notFound, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
 import { answersFor, type Principal } from '../auth/principal';
@@ -271,15 +273,11 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
         // the overdue and at-risk lists select their rows by their branches below
         ...(q.overdue !== undefined && sort !== 'overdue' ? [q.overdue ? overdueNow : { NOT: overdueNow }] : []),
         ...(q.atRisk !== undefined && sort !== 'atRisk' ? [q.atRisk ? atRiskNow : { NOT: atRiskNow }] : []),
+        ...(q.measure ? [measureFilter(q, now)] : []),
       ],
       ...(q.paused !== undefined ? { paused: q.paused } : {}),
-      ...(q.category ? { category: q.category } : {}),
       ...(q.stage ? { stage: q.stage } : {}),
-      ...(q.level ? { ownerLevel: q.level } : {}),
-      ...(q.buildingId ? { buildingId: q.buildingId } : {}),
-      ...(q.areaId ? { areaId: q.areaId } : {}),
-      ...(q.ownerStewardId ? { ownerStewardId: q.ownerStewardId } : {}),
-      ...(q.departmentId ? { departmentId: q.departmentId } : {}),
+      ...filterWhere(q),
       ...(q.enterpriseId ? { enterpriseId: q.enterpriseId } : {}),
     };
     const scope = caseScope(principal);
@@ -333,6 +331,16 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
   }
 
   return { open, get, act, list, locate };
+}
+
+/** The cases one figure of GET /api/stats counts: its measure's part over its period, as of its instant. */
+function measureFilter(q: ListCasesQuery, now: Date): Prisma.CaseWhereInput {
+  const key = q.measure!;
+  const part = q.part ?? (MEASURES[key].parts.denominator ? 'denominator' : 'count');
+  const asOf = q.asOf ? new Date(q.asOf) : now;
+  const where = measureWhere(key, part, windowOf(resolvePeriod(q, asOf), asOf));
+  if (!where) throw invalidField('query.part', `${key} has no ${part}: it has ${Object.keys(MEASURES[key].parts).join(', ')}`);
+  return where;
 }
 
 /** Overdue and at risk by the stored deadlines and the clock, not only by the flags the worker

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { CREDIT_CODE_MESSAGES, creditCodeProblem } from '../domain/credit-code';
 import { SATISFACTION, STAGES, URGENCIES } from '../domain/case-model';
 import { LONE_SURROGATE } from '../domain/text';
+import { dayRange, INTERVALS, parsePeriod } from '../domain/periods';
+import { MEASURE_KEYS, PARTS } from './measures';
 
 // Text a person wrote may span lines; nothing else invisible belongs in it. NUL and lone
 // surrogates in particular are refused here: PostgreSQL cannot store them, and a case whose
@@ -168,23 +170,89 @@ export const paging = {
   count: boolQuery.optional().meta({ description: 'true: also answer `total`, the number of matching rows (counts every one of them: slower on large lists)' }),
 };
 
+/**
+ * Which cases a figure counts: one measure's part over a period (Beijing time), as of an instant.
+ * The stats answer links every figure to the case list with exactly these parameters.
+ */
+const periodFields = {
+  period: z
+    .string()
+    .max(32)
+    .optional()
+    .meta({ description: 'a day 2026-11-23, an ISO week 2026-W48, a month 2026-11, a quarter 2026-Q4 or a year 2026, in Beijing time (default: this month)', example: '2026-11' }),
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional().meta({ description: 'first day of a range (Beijing), with `to`; instead of `period`' }),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional().meta({ description: 'last day of the range, included' }),
+  asOf: z.iso.datetime({ offset: true }).optional().meta({ description: 'count as of this instant (a figure\'s links carry the instant it was taken; default: now)' }),
+};
+export const periodChecks = (q: { period?: string; from?: string; to?: string }, ctx: z.RefinementCtx) => {
+  if (q.period !== undefined && (q.from !== undefined || q.to !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['period'], message: 'use either period or from/to, not both' });
+  } else if ((q.from === undefined) !== (q.to === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [q.from === undefined ? 'from' : 'to'], message: 'from and to go together' });
+  } else if (q.period !== undefined) {
+    const p = parsePeriod(q.period);
+    if (typeof p === 'string') ctx.addIssue({ code: 'custom', path: ['period'], message: p });
+  } else if (q.from !== undefined && q.to !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(q.from) && /^\d{4}-\d{2}-\d{2}$/.test(q.to)) {
+    const r = dayRange(q.from, q.to);
+    if (typeof r === 'string') ctx.addIssue({ code: 'custom', path: ['to'], message: r });
+  }
+};
+/** The filters the lists and the stats share: a figure's cases are the list with the same filters. */
+const caseFilters = {
+  townId: id.optional(),
+  areaId: id.optional(),
+  buildingId: id.optional(),
+  ownerStewardId: id.optional(),
+  departmentId: id.optional().meta({ description: 'the lead (主办) department' }),
+  category: id.optional(),
+  urgency: z.enum(URGENCIES).optional(),
+  level: z.coerce.number().int().min(1).max(3).optional().meta({ description: "owner's level: 1 点楼长, 2 分楼长, 3 总楼长" }),
+};
+export const GROUPS = ['town', 'area', 'building', 'steward', 'department', 'category', 'urgency', 'level'] as const;
+export type Group = (typeof GROUPS)[number];
+
+export const StatsQuery = z
+  .object({
+    ...periodFields,
+    ...caseFilters,
+    groupBy: z.enum(GROUPS).optional().meta({ description: 'one row per town, area, building, owner steward, lead department, category, urgency or owner level' }),
+  })
+  .strict()
+  .superRefine(periodChecks);
+export type StatsQuery = z.infer<typeof StatsQuery>;
+
+export const StatsSeriesQuery = z
+  .object({
+    ...periodFields,
+    ...caseFilters,
+    interval: z.enum(INTERVALS).default('month').meta({ description: 'one point per day, ISO week, month, quarter or year of the range' }),
+  })
+  .strict()
+  .superRefine(periodChecks);
+export type StatsSeriesQuery = z.infer<typeof StatsSeriesQuery>;
+
 export const ListCasesQuery = z
   .object({
     overdue: boolQuery.optional().meta({ description: 'true: the overdue list, longest overdue first (sorted by overdueSince, then id)' }),
     atRisk: boolQuery.optional().meta({ description: 'past the warning point of the current deadline; true: the at-risk list, soonest deadline first (currentDueAt, then id)' }),
     paused: boolQuery.optional().meta({ description: 'awaiting the enterprise' }),
-    category: id.optional(),
     stage: z.enum(STAGES).optional(),
-    level: z.coerce.number().int().min(1).max(3).optional().meta({ description: "owner's level: 1 点楼长, 2 分楼长, 3 总楼长" }),
-    buildingId: id.optional(),
-    areaId: id.optional(),
-    ownerStewardId: id.optional(),
-    departmentId: id.optional(),
+    ...caseFilters,
     enterpriseId: id.optional(),
+    measure: z.enum(MEASURE_KEYS).optional().meta({ description: 'the cases one figure of GET /api/stats counts (with `part` and the period)' }),
+    part: z.enum(PARTS).optional().meta({ description: 'numerator or denominator of a rate; count for a count (default: denominator, or count)' }),
+    ...periodFields,
     ...paging,
   })
   .strict()
-  .superRefine(pagingChecks);
+  .superRefine(pagingChecks)
+  .superRefine(periodChecks)
+  .superRefine((q, ctx) => {
+    const timed = q.period !== undefined || q.from !== undefined || q.asOf !== undefined;
+    if (q.measure === undefined && (q.part !== undefined || timed)) {
+      ctx.addIssue({ code: 'custom', path: [q.part !== undefined ? 'part' : 'period'], message: 'only with measure' });
+    }
+  });
 export type ListCasesQuery = z.infer<typeof ListCasesQuery>;
 
 export const ErrorBody = z

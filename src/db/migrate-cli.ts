@@ -3,7 +3,8 @@
  * npm run db:new-migration -- <name> write prisma/migrations/<ts>_<name> and the PostgreSQL twin
  *   (PG_SHADOW_URL: optional PostgreSQL server to replay history on instead of the snapshot)
  */
-import { redact } from './client';
+import { createDb, redact } from './client';
+import { backfillMeasures } from './backfill-measures';
 import { createMigration, migrateDeploy } from './migrate';
 
 export const DEFAULT_DATABASE_URL = 'file:./data/steward.db';
@@ -17,6 +18,13 @@ async function main(argv: string[]): Promise<void> {
     const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
     console.log(`Migrating ${redact(url)}`);
     await migrateDeploy(url, { log });
+    const db = createDb(url);
+    try {
+      const filled = await backfillMeasures(db);
+      if (filled) console.log(`Measures filled in for ${filled} cases recorded before they existed`);
+    } finally {
+      await db.$disconnect();
+    }
   } else if (cmd === 'new' && rest.length === 1 && rest[0]) {
     const { name } = await createMigration(rest[0], { log, pgShadowUrl: process.env.PG_SHADOW_URL || undefined });
     if (name) console.log(`Review both migration.sql files, then commit them.`);

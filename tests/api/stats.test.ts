@@ -1,0 +1,239 @@
+/**
+ * The managers' rates on hand-built cases whose every step happened at a chosen instant of
+ * November 2026 (Beijing), written through the real persistence activity into SQLite and
+ * PostgreSQL, asked over real HTTP with tokens from the local identity provider. Each expected
+ * number is worked out below from the cases' stories; each figure's links must list exactly the
+ * cases it counts.
+ */
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../../src/api/app';
+import { createTokenVerifier } from '../../src/auth/verify';
+import { silentLogger } from '../../src/logger';
+import { createTemporalClient } from '../../src/runtime';
+import { createPersistenceActivities } from '../../src/activities/persistence';
+import { ACTIONS, newCaseState, onWindowElapsed, openAndAssign } from '../../src/domain/case-rules';
+import type { CaseState } from '../../src/domain/case-model';
+import { DEMO } from '../../src/db/seed';
+import { caseInput, enterprise, steward } from '../fixtures/case-input';
+import { useSeededDatabase } from '../helpers/database';
+import { type Idp, spawnIdp } from '../helpers/idp';
+import { testCodec, testSecrets } from '../helpers/secrets';
+
+const AUDIENCE = 'steward-api';
+/** a Beijing wall-clock time */
+const bj = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
+/** Figures of November are taken at midnight after it: the month is whole. */
+const AS_OF = bj('2026-12-01 00:00');
+
+const WEST = { id: 'bld-changfeng', name: '长风国际大厦', areaId: 'area-west', townId: 'town-changshou' };
+const WEST_CHAIN = {
+  1: { id: 'stw-point-3', name: '赵磊', level: 1 as const },
+  2: { id: 'stw-area-west', name: '张华', level: 2 as const },
+  3: { id: 'stw-chief', name: '王建国', level: 3 as const },
+};
+
+type Step = (s: CaseState) => void;
+const at = (when: string, step: (s: CaseState, now: Date) => void): Step => (s) => step(s, bj(when));
+const ack = (when: string, level: 1 | 2 | 3 = 1) => at(when, (s, now) => ACTIONS.acknowledge.apply(s, { actor: steward(level) }, now));
+const resolve = (when: string, level: 1 | 2 | 3 = 1): Step => (s) => {
+  ACTIONS.propose.apply(s, { actor: steward(level), text: '已协调解决' }, bj(when));
+  ACTIONS.approve.apply(s, { actor: steward(level) }, bj(when));
+};
+/** the deadline of the current window passes (escalation, follow-up due, closing without feedback) */
+const elapse: Step = (s) => onWindowElapsed(s, new Date(s.window!.dueAt));
+const followUp = (when: string, satisfaction: 'satisfied' | 'basically_satisfied' | 'dissatisfied', level: 1 | 2 | 3 = 1) =>
+  at(when, (s, now) => ACTIONS.recordFollowUp.apply(s, { actor: steward(level), satisfaction }, now));
+
+/** A case opened at `opened`, then each step in turn. */
+function story(id: string, opened: string, steps: Step[], west = false): CaseState {
+  const input = caseInput(id, west ? { parties: { building: WEST, enterprise: caseInput().parties.enterprise }, chain: structuredClone(WEST_CHAIN) } : {});
+  const s = newCaseState(input, bj(opened));
+  openAndAssign(s, bj(opened));
+  for (const step of steps) step(s);
+  return s;
+}
+
+// Response deadline: 1 working day after intake; resolution: 15 working days (the 其他 category).
+// November 2026 has no holidays: Mon 2 09:00 → response due Tue 3 09:00, resolution due Mon 23 09:00.
+const CASES = {
+  // on time all along, 满意
+  A: story('C20261102-AAAAAA', '2026-11-02 09:00', [ack('2026-11-02 10:00'), resolve('2026-11-05 10:00'), elapse, followUp('2026-11-09 10:00', 'satisfied')]),
+  // acknowledged exactly at its deadline (on time), then left unresolved past Nov 23
+  B: story('C20261102-BBBBBB', '2026-11-02 09:00', [ack('2026-11-03 09:00')]),
+  // the deadline passed unacknowledged (escalated), 分楼长 acknowledged late, resolved late (Nov 30 > Nov 23)
+  C: story('C20261102-CCCCCC', '2026-11-02 09:00', [elapse, ack('2026-11-04 10:00', 2), resolve('2026-11-30 10:00', 2)]),
+  // withdrawn before anyone had to answer: in no rate
+  D: story('C20261102-DDDDDD', '2026-11-02 09:00', [at('2026-11-02 12:00', (s, now) => ACTIONS.withdraw.apply(s, { actor: enterprise }, now))]),
+  // never answered; withdrawn after its deadline (Nov 17 09:00): a missed response, in area-west
+  E: story('C20261116-EEEEEE', '2026-11-16 09:00', [elapse, at('2026-11-20 10:00', (s, now) => ACTIONS.withdraw.apply(s, { actor: enterprise }, now))], true),
+  // awaiting the enterprise since Nov 10: its resolution clock is stopped, nothing is owed yet
+  F: story('C20261102-FFFFFF', '2026-11-02 09:00', [ack('2026-11-02 10:00'), at('2026-11-10 10:00', (s, now) => ACTIONS.pause.apply(s, { actor: steward(1), reason: '请补充租赁合同' }, now))]),
+  // resolved in time in November, then 不满意 (Nov 5): reopened at 分楼长 with a new deadline (Nov 26 10:00), unresolved since
+  G: story('C20261020-GGGGGG', '2026-10-20 09:00', [ack('2026-10-20 10:00'), resolve('2026-11-03 10:00'), elapse, followUp('2026-11-05 10:00', 'dissatisfied')]),
+  // an extension to Dec 4 approved on Nov 20; resolved Nov 25, after the first deadline but within the extended one
+  H: story('C20261102-HHHHHH', '2026-11-02 09:00', [
+    ack('2026-11-02 10:00'),
+    at('2026-11-20 10:00', (s, now) => ACTIONS.requestExtension.apply(s, { actor: steward(1), reason: '需等待产权方回复', newDueAt: bj('2026-12-04 09:00').toISOString() }, now)),
+    at('2026-11-20 11:00', (s, now) => ACTIONS.decideExtension.apply(s, { actor: steward(2), approve: true }, now)),
+    resolve('2026-11-25 10:00'),
+  ]),
+  // resolved in October, 不满意 on Nov 3: reopened (due Nov 24 10:00), resolved late Nov 26 by 分楼长, 基本满意 on Nov 30
+  I: story('C20261012-IIIIII', '2026-10-12 09:00', [
+    ack('2026-10-12 10:00'),
+    resolve('2026-10-20 10:00'),
+    elapse,
+    followUp('2026-11-03 10:00', 'dissatisfied'),
+    resolve('2026-11-26 10:00', 2),
+    elapse,
+    followUp('2026-11-30 10:00', 'basically_satisfied', 2),
+  ]),
+  // 不予受理 from the inbox within the hour: a response on time, in no resolution figure
+  J: story('C20261104-JJJJJJ', '2026-11-04 09:00', [at('2026-11-04 10:00', (s, now) => ACTIONS.decline.apply(s, { actor: steward(1), reason: '不属于受理范围' }, now))]),
+  // opened on the month's last afternoon: its response is due in December
+  K: story('C20261130-KKKKKK', '2026-11-30 15:00', []),
+  // resolved on time Nov 2, the 回访 window ran out (Nov 10) without an answer: closed without feedback
+  L: story('C20261026-LLLLLL', '2026-10-26 09:00', [ack('2026-10-26 10:00'), resolve('2026-11-02 10:00'), elapse, elapse]),
+};
+
+/** The figures of November 2026 for the whole town, worked out from the stories above. */
+const EXPECTED = {
+  // due or answered in November: A B C E F H J (D withdrawn in time, G I L answered in October, K due in December)
+  response_rate: { denominator: ['A', 'B', 'C', 'E', 'F', 'H', 'J'], numerator: ['A', 'B', 'F', 'H', 'J'] },
+  // resolved in November and still resolved: A C H I L (G's resolution was undone by the reopen)
+  on_time_rate: { denominator: ['A', 'C', 'H', 'I', 'L'], numerator: ['A', 'H', 'L'] },
+  // resolution owed in November: A B C G H I L (F paused, D E withdrawn, J declined, K due in December)
+  resolution_rate: { denominator: ['A', 'B', 'C', 'G', 'H', 'I', 'L'], numerator: ['A', 'C', 'H', 'I', 'L'] },
+  // last 回访 answer in November: A 满意, G 不满意, I 基本满意
+  satisfaction_rate: { denominator: ['A', 'G', 'I'], numerator: ['A', 'I'] },
+  no_feedback: { count: ['L'] },
+} as const;
+const idsOf = (names: readonly string[]) => names.map((n) => CASES[n as keyof typeof CASES].caseId).sort();
+const rate = (n: number, d: number) => Math.round((n / d) * 10_000) / 10_000;
+
+describe.each(['sqlite', 'postgresql'] as const)('the managers’ figures on %s', (provider) => {
+  const database = useSeededDatabase(provider);
+  let idp: Idp;
+  let app: Express;
+  let closeTemporal: () => Promise<void>;
+  const tokens = new Map<string, string>();
+
+  beforeAll(async () => {
+    const persistence = createPersistenceActivities(database.db, silentLogger);
+    for (const s of Object.values(CASES)) {
+      const { history, ...state } = s;
+      // two batches, as the workflow writes them: the opening, then the rest
+      await persistence.persistCase({ state, events: history.slice(0, 2) });
+      await persistence.persistCase({ state, events: history.slice(2) });
+    }
+    idp = await spawnIdp({ audience: AUDIENCE, users: DEMO.users.map(({ subject, name }) => ({ subject, name })), password: 'demo' });
+    const verifier = createTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE, clockToleranceS: 0 });
+    // the figures read the database only; this client never connects
+    const { client, connection } = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
+    closeTemporal = () => connection.close().catch(() => {});
+    app = createApp({ db: database.db, temporal: client, taskQueue: 'stats', logger: silentLogger, verifier, secrets: testSecrets(), codec: testCodec(), quietHours: false });
+    for (const who of ['manager-town', 'stw-area-west', 'stw-point-3', 'ent-qianshu', 'staff-market']) tokens.set(who, await idp.userToken(who));
+  });
+  afterAll(async () => {
+    await closeTemporal?.();
+    await idp?.stop();
+  });
+
+  const get = (who: string, path: string) => request(app).get(path).set('Authorization', `Bearer ${tokens.get(who)}`);
+  const november = `/api/stats?period=2026-11&asOf=${encodeURIComponent(AS_OF.toISOString())}`;
+
+  /** Every case of a figure's link, walked to the end of the list. */
+  async function listed(who: string, link: string): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: request.Response = await get(who, `${link}&pageSize=5${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      ids.push(...res.body.items.map((c: { id: string }) => c.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return ids.sort();
+  }
+
+  it('counts each rate of November as its definition says, edge cases included', async () => {
+    const res = await get('manager-town', november).expect(200);
+    expect(res.body.period).toMatchObject({ label: '2026-11', from: bj('2026-11-01 00:00').toISOString(), to: AS_OF.toISOString() });
+    for (const [key, parts] of Object.entries(EXPECTED)) {
+      const fig = res.body.total[key];
+      for (const [part, names] of Object.entries(parts)) expect({ key, part, n: fig[part] }).toEqual({ key, part, n: names.length });
+      if ('numerator' in parts) expect(fig.rate).toBe(rate(parts.numerator.length, parts.denominator.length));
+      expect(res.body.definitions[key].name).toMatch(/[率馈]/);
+    }
+    expect(res.body.total.response_rate.rate).toBe(0.7143);
+  });
+
+  it('links every count to the list of exactly the cases it counts', async () => {
+    const res = await get('manager-town', november).expect(200);
+    for (const [key, parts] of Object.entries(EXPECTED)) {
+      for (const [part, names] of Object.entries(parts)) {
+        const link: string = res.body.total[key].cases[part];
+        expect({ key, part, ids: await listed('manager-town', link) }).toEqual({ key, part, ids: idsOf(names) });
+        const counted = await get('manager-town', `${link}&count=true&pageSize=1`).expect(200);
+        expect(counted.body.total).toBe(names.length);
+      }
+    }
+  });
+
+  it('groups by area: the groups add up to the total, and each group links to its own cases', async () => {
+    const res = await get('manager-town', `${november}&groupBy=area`).expect(200);
+    const byKey = Object.fromEntries(res.body.groups.map((g: { key: string }) => [g.key, g]));
+    expect(Object.keys(byKey).sort()).toEqual(['area-east', 'area-west']);
+    expect(byKey['area-west'].name).toBe('长风商务片区');
+    // E is the only case in area-west: a missed response
+    expect(byKey['area-west'].figures.response_rate).toMatchObject({ numerator: 0, denominator: 1, rate: 0 });
+    expect(byKey['area-east'].figures.response_rate).toMatchObject({ numerator: 5, denominator: 6, rate: rate(5, 6) });
+    expect(res.body.total.response_rate).toMatchObject({ numerator: 5, denominator: 7 });
+    expect(await listed('manager-town', byKey['area-west'].figures.response_rate.cases.denominator)).toEqual(idsOf(['E']));
+    expect(byKey['area-east'].figures.satisfaction_rate).toMatchObject({ numerator: 2, denominator: 3 });
+  });
+
+  it('is scoped like every read: a 分楼长 and a 点楼长 count only their area or buildings', async () => {
+    for (const who of ['stw-area-west', 'stw-point-3']) {
+      const res = await get(who, november).expect(200);
+      expect(res.body.total.response_rate).toMatchObject({ numerator: 0, denominator: 1 });
+      expect(res.body.total.on_time_rate).toMatchObject({ numerator: 0, denominator: 0, rate: null });
+    }
+    // enterprises and department staff are not judged by these figures
+    await get('ent-qianshu', november).expect(403);
+    await get('staff-market', november).expect(403);
+  });
+
+  it('counts a period still running only up to now, and a trend adds up to its range', async () => {
+    const res = await get('manager-town', `/api/stats/series?from=2026-10-01&to=2026-11-30&interval=month&asOf=${encodeURIComponent(AS_OF.toISOString())}`).expect(200);
+    expect(res.body.points.map((p: { period: { label: string } }) => p.period.label)).toEqual(['2026-10', '2026-11']);
+    const nov = res.body.points[1].figures;
+    for (const [key, parts] of Object.entries(EXPECTED)) for (const [part, names] of Object.entries(parts)) expect(nov[key][part]).toBe(names.length);
+    // in October: I resolved on time (Oct 20) — then undone by its reopen; responses of G I L answered in time
+    expect(res.body.points[0].figures.response_rate).toMatchObject({ numerator: 3, denominator: 3 });
+    // mid-November, asked on Nov 10 at noon: E's deadline (Nov 17) has not come, B's resolution (Nov 23) is not owed yet
+    const mid = await get('manager-town', `/api/stats?period=2026-11&asOf=${encodeURIComponent(bj('2026-11-10 12:00').toISOString())}`).expect(200);
+    expect(mid.body.period.countedUpTo).toBe(bj('2026-11-10 12:00').toISOString());
+    expect(mid.body.total.response_rate.denominator).toBe(6); // A B C F H J
+  });
+
+  it('answers 400 with the field and the reason for a period it cannot read', async () => {
+    for (const [query, field] of [
+      ['period=2026-13', 'query.period'],
+      ['period=2026-W54', 'query.period'],
+      ['period=yesterday', 'query.period'],
+      ['from=2026-11-01', 'query.to'],
+      ['from=2026-11-30&to=2026-11-01', 'query.to'],
+      ['period=2026-11&from=2026-11-01&to=2026-11-02', 'query.period'],
+      ['groupBy=planet', 'query.groupBy'],
+      ['period=2026-11&nonsense=1', 'query.nonsense'],
+    ]) {
+      const res = await get('manager-town', `/api/stats?${query}`);
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      expect(res.body.error.issues.map((i: { field: string }) => i.field)).toContain(field);
+    }
+    const long = await get('manager-town', '/api/stats/series?from=2026-01-01&to=2026-12-31&interval=day');
+    expect(long.status).toBe(400);
+    expect(long.body.error.issues[0].field).toBe('query.interval');
+    const noMeasure = await get('manager-town', '/api/cases?part=numerator');
+    expect(noMeasure.status).toBe(400);
+  });
+});
