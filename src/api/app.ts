@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
   app.use(auditRouter(access, db));
   app.use(adminRouter(access, db, secrets));
   app.use(incidentsRouter(access, db));
-  app.use(statsRouter(access, db));
+  app.use(statsRouter(access, db, officeHours));
   app.use(codecRouter(access, codec));
   // a known path asked with another method: 405 with the methods it takes, not "no such thing"
   const methodsOf = (path: string) =>

@@ -17,7 +17,7 @@ import { ACTION_UPDATES, type CaseAnswer, caseWorkflowId, CLIENT_KEY_PREFIX, get
 import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 import type { Directory } from './directory';
 import { createIntake } from './intake';
-import { MEASURES, measureWhere, windowOf } from './measures';
+import { MEASURES, measureWhere, standingFilters, windowOf } from './measures';
 import { filterWhere, resolvePeriod } from './stats';
 import { conflict, invalidField, isUnavailable, notFound, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
@@ -341,15 +341,6 @@ function measureFilter(q: ListCasesQuery, now: Date): Prisma.CaseWhereInput {
   const where = measureWhere(key, part, windowOf(resolvePeriod(q, asOf), asOf));
   if (!where) throw invalidField('query.part', `${key} has no ${part}: it has ${Object.keys(MEASURES[key].parts).join(', ')}`);
   return where;
-}
-
-/** Overdue and at risk by the stored deadlines and the clock, not only by the flags the worker
- * writes when a timer fires: a lagging worker or read model must not hide an overdue case. */
-function standingFilters(now: Date) {
-  const running = { stage: { in: [...UNRESOLVED_STAGES] }, paused: false };
-  const overdueNow: Prisma.CaseWhereInput = { OR: [{ overdue: true }, { ...running, currentDueAt: { lte: now } }] };
-  const atRiskNow: Prisma.CaseWhereInput = { AND: [{ OR: [{ atRisk: true }, { ...running, currentWarnAt: { lte: now } }] }, { NOT: overdueNow }] };
-  return { running, overdueNow, atRiskNow };
 }
 
 /** The lists and their sort keys: newest first; longest overdue first; soonest deadline first. */

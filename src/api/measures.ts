@@ -6,6 +6,7 @@
  */
 import type { Prisma } from '../generated/sqlite/client';
 import type { Period } from '../domain/periods';
+import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 
 export const RATE_KEYS = ['response_rate', 'on_time_rate', 'resolution_rate', 'satisfaction_rate'] as const;
 export const COUNT_KEYS = ['no_feedback'] as const;
@@ -80,4 +81,13 @@ export const isRate = (k: MeasureKey): k is RateKey => (RATE_KEYS as readonly st
 /** The rows one part of one measure counts, or null if the measure has no such part. */
 export function measureWhere(key: MeasureKey, part: Part, w: Window): Where | null {
   return MEASURES[key].parts[part]?.(w) ?? null;
+}
+
+/** Overdue and at risk by the stored deadlines and the clock, not only by the flags the worker
+ * writes when a timer fires: a lagging worker or read model must not hide an overdue case. */
+export function standingFilters(now: Date) {
+  const running = { stage: { in: [...UNRESOLVED_STAGES] }, paused: false };
+  const overdueNow: Prisma.CaseWhereInput = { OR: [{ overdue: true }, { ...running, currentDueAt: { lte: now } }] };
+  const atRiskNow: Prisma.CaseWhereInput = { AND: [{ OR: [{ atRisk: true }, { ...running, currentWarnAt: { lte: now } }] }, { NOT: overdueNow }] };
+  return { running, overdueNow, atRiskNow };
 }

@@ -4,14 +4,16 @@
  * every other read, each numerator and denominator linked to the list of the cases it counts.
  */
 import type { Db } from '../db/client';
-import type { Prisma } from '../generated/sqlite/client';
+import { Prisma } from '../generated/sqlite/client';
 import { LEVEL_NAMES } from '../domain/case-model';
-import { BEIJING_OFFSET } from '../domain/working-time';
 import { dayRange, parsePeriod, type Period, periodsOf } from '../domain/periods';
 import type { Principal } from '../auth/principal';
-import { caseScope } from '../auth/scope';
+import { caseScope, caseScopeParts } from '../auth/scope';
+import { UNRESOLVED_STAGES } from '../domain/case-kernel';
+import { BEIJING_OFFSET, workingMinutesPerDay, workingMsBetween, type WorkingCalendar } from '../domain/working-time';
+import { workingTimeText } from '../domain/readable-time';
 import { invalidField } from './errors';
-import { type MeasureKey, MEASURE_KEYS, MEASURES, measureWhere, type Part, type Window, windowOf } from './measures';
+import { type MeasureKey, MEASURE_KEYS, MEASURES, measureWhere, type Part, standingFilters, type Window, windowOf } from './measures';
 import type { Group, StatsQuery, StatsSeriesQuery } from './schemas';
 
 type Where = Prisma.CaseWhereInput;
@@ -103,7 +105,7 @@ export function createStats(db: Db) {
         const name = `${key}.${part}`;
         tasks.push(
           column
-            ? (db.case.groupBy as (a: object) => Promise<Record<string, unknown>[]>)({ by: [column], where: all, _count: { _all: true } }).then((rows) => {
+            ? (db.case.groupBy as unknown as (a: object) => Promise<Record<string, unknown>[]>)({ by: [column], where: all, _count: { _all: true } }).then((rows) => {
                 for (const r of rows) add(String(r[column] ?? ''), name, (r._count as { _all: number })._all);
               })
             : db.case.count({ where: all }).then((n) => add('', name, n)),
@@ -218,7 +220,230 @@ export function createStats(db: Db) {
     return { range: { label: range.label, from: range.from.toISOString(), to: range.to.toISOString() }, interval: q.interval, asOf: asOf.toISOString(), points: out };
   }
 
-  return { rates, series };
+  /**
+   * 超期 now: the overdue cases by the owner's level and by how long (working days), the overdue
+   * department tasks by department and by how long; and, for the cases opened in the period, how
+   * many were escalated to each level and how many 督办 reminders they drew.
+   */
+  async function overdue(q: StatsQuery, principal: Principal, cal: WorkingCalendar) {
+    const asOf = q.asOf ? new Date(q.asOf) : new Date();
+    const period = resolvePeriod(q, asOf);
+    const scoped: Where = { AND: [filterWhere(q), caseScope(principal)] };
+    const { overdueNow, running } = standingFilters(asOf);
+    const overdueCases: Where = { AND: [overdueNow, scoped] };
+    const bounds = AGE_BUCKETS.map((b) => ({ ...b, since: workingDaysBefore(asOf, b.days, cal) }));
+    // how long: from the flag the worker set, or from the deadline the clock passed (a lagging worker)
+    const overdueFrom = (range: { gt?: Date; lte?: Date }): Where => ({ OR: [{ overdue: true, overdueSince: range }, { overdue: false, ...running, currentDueAt: range }] });
+    const ageRange = (i: number) => ({ ...(bounds[i] ? { gt: bounds[i]!.since } : {}), ...(i > 0 ? { lte: bounds[i - 1]!.since } : {}) });
+    const [byLevel, byAge, opened, tasksByDepartment, taskAges] = await Promise.all([
+      (db.case.groupBy as unknown as (a: object) => Promise<{ ownerLevel: number; _count: { _all: number } }[]>)({ by: ['ownerLevel'], where: overdueCases, _count: { _all: true } }),
+      Promise.all([...bounds, null].map((_, i) => db.case.count({ where: { AND: [overdueCases, overdueFrom(ageRange(i))] } }))),
+      db.case.aggregate({
+        where: { AND: [scoped, { openedAt: { gte: period.from, lt: period.to } }] },
+        _count: { _all: true },
+        _sum: { reminders: true },
+      }),
+      (db.departmentTask.groupBy as unknown as (a: object) => Promise<{ departmentId: string; _count: { _all: number } }[]>)({
+        by: ['departmentId'],
+        where: { overdue: true, case: scoped },
+        _count: { _all: true },
+      }),
+      Promise.all([...bounds, null].map((_, i) => db.departmentTask.count({ where: { overdue: true, case: scoped, overdueSince: ageRange(i) } }))),
+    ]);
+    const [toArea, toChief] = await Promise.all(
+      (['escalationsToArea', 'escalationsToChief'] as const).map((c) => db.case.count({ where: { AND: [scoped, { openedAt: { gte: period.from, lt: period.to } }, { [c]: { gt: 0 } }] } })),
+    );
+    const ages = (counts: number[]) => counts.map((count, i) => ({ label: i < bounds.length ? bounds[i]!.label : `${bounds.at(-1)!.days} 个工作日以上`, count }));
+    const departments = await groupNames('department', tasksByDepartment.map((t) => t.departmentId));
+    const link = (extra: Record<string, string | number>) => `/api/cases?${new URLSearchParams({ overdue: 'true', ...Object.fromEntries(FILTER_KEYS.filter((k) => q[k] !== undefined).map((k) => [k, String(q[k])])), ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])) })}`;
+    return {
+      asOf: asOf.toISOString(),
+      cases: {
+        total: byLevel.reduce((n, r) => n + r._count._all, 0),
+        cases: link({}),
+        byLevel: ([1, 2, 3] as const).map((level) => ({ level, name: LEVEL_NAMES[level], count: byLevel.find((r) => r.ownerLevel === level)?._count._all ?? 0, cases: link({ level }) })),
+        byAge: ages(byAge),
+      },
+      departmentTasks: {
+        total: tasksByDepartment.reduce((n, r) => n + r._count._all, 0),
+        byDepartment: tasksByDepartment
+          .map((r) => ({ departmentId: r.departmentId, name: departments.get(r.departmentId) ?? r.departmentId, count: r._count._all }))
+          .sort((a, b) => b.count - a.count || a.departmentId.localeCompare(b.departmentId)),
+        byAge: ages(taskAges),
+      },
+      openedInPeriod: {
+        period: { label: period.label, from: period.from.toISOString(), to: period.to.toISOString() },
+        cases: opened._count._all,
+        escalatedToArea: toArea,
+        escalatedToChief: toChief,
+        reminders: opened._sum.reminders ?? 0,
+      },
+    };
+  }
+
+  /**
+   * Workload per owner steward: open, at risk and overdue now; in the period, acknowledged late,
+   * and the median office time from intake to 签收 and to resolution (pauses left out).
+   */
+  async function workload(q: StatsQuery, principal: Principal, cal: WorkingCalendar) {
+    const asOf = q.asOf ? new Date(q.asOf) : new Date();
+    const period = resolvePeriod(q, asOf);
+    const w = windowOf(period, asOf);
+    const scoped: Where = { AND: [filterWhere(q), caseScope(principal)] };
+    const { overdueNow, atRiskNow } = standingFilters(asOf);
+    const open: Where = { stage: { in: [...UNRESOLVED_STAGES] } };
+    const byOwner = (where: Where) =>
+      (db.case.groupBy as unknown as (a: object) => Promise<{ ownerStewardId: string; _count: { _all: number } }[]>)({ by: ['ownerStewardId'], where: { AND: [where, scoped] }, _count: { _all: true } }).then(
+        (rows) => new Map(rows.map((r) => [r.ownerStewardId, r._count._all])),
+      );
+    const [opens, atRisk, overdueMap, late, ackMedians, resolveMedians] = await Promise.all([
+      byOwner(open),
+      byOwner({ AND: [open, atRiskNow] }),
+      byOwner(overdueNow),
+      byOwner({ acknowledgedAt: within(w), responseOnTime: false }),
+      medianByOwner(db, 'ackWorkingMs', 'acknowledgedAt', w, q, principal),
+      medianByOwner(db, 'resolveWorkingMs', 'resolvedAt', w, q, principal),
+    ]);
+    const ids = [...new Set([...opens.keys(), ...overdueMap.keys(), ...late.keys(), ...ackMedians.keys(), ...resolveMedians.keys()])];
+    const stewards = new Map((await db.steward.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, level: true } })).map((s) => [s.id, s]));
+    const text = (ms: number | undefined) => (ms === undefined ? null : workingTimeText(ms, cal.hours));
+    const rows = ids.map((id) => ({
+      stewardId: id,
+      name: stewards.get(id)?.name ?? id,
+      level: stewards.get(id)?.level ?? null,
+      open: opens.get(id) ?? 0,
+      atRisk: atRisk.get(id) ?? 0,
+      overdue: overdueMap.get(id) ?? 0,
+      acknowledgedLate: late.get(id) ?? 0,
+      medianAckWorkingMs: ackMedians.get(id) ?? null,
+      medianAckText: text(ackMedians.get(id)),
+      medianResolveWorkingMs: resolveMedians.get(id) ?? null,
+      medianResolveText: text(resolveMedians.get(id)),
+      cases: `/api/cases?ownerStewardId=${encodeURIComponent(id)}`,
+    }));
+    rows.sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.stewardId.localeCompare(b.stewardId));
+    return { period: periodView(period, w), asOf: asOf.toISOString(), stewards: rows };
+  }
+
+  /** Department performance: tasks dispatched, replied (on time), returned (退单, with the reasons) in the period; overdue now. */
+  async function departments(q: StatsQuery, principal: Principal) {
+    const asOf = q.asOf ? new Date(q.asOf) : new Date();
+    const period = resolvePeriod(q, asOf);
+    const w = windowOf(period, asOf);
+    const scoped: Where = { AND: [filterWhere(q), caseScope(principal)] };
+    const byDepartment = (where: Prisma.DepartmentTaskWhereInput) =>
+      (db.departmentTask.groupBy as unknown as (a: object) => Promise<{ departmentId: string; _count: { _all: number } }[]>)({ by: ['departmentId'], where: { ...where, case: scoped }, _count: { _all: true } }).then(
+        (rows) => new Map(rows.map((r) => [r.departmentId, r._count._all])),
+      );
+    const [dispatched, replied, onTime, returned, overdueNow, reasons] = await Promise.all([
+      byDepartment({ dispatchedAt: within(w) }),
+      byDepartment({ repliedAt: within(w) }),
+      byDepartment({ repliedAt: within(w), repliedOnTime: true }),
+      byDepartment({ returnedAt: within(w) }),
+      byDepartment({ overdue: true }),
+      (db.departmentTask.groupBy as unknown as (a: object) => Promise<{ departmentId: string; returnReason: string | null; _count: { _all: number } }[]>)({
+        by: ['departmentId', 'returnReason'],
+        where: { returnedAt: within(w), case: scoped },
+        _count: { _all: true },
+      }),
+    ]);
+    const ids = [...new Set([...dispatched.keys(), ...replied.keys(), ...returned.keys(), ...overdueNow.keys()])];
+    const names = await groupNames('department', ids);
+    const rows = ids.map((id) => {
+      const r = replied.get(id) ?? 0;
+      const t = onTime.get(id) ?? 0;
+      return {
+        departmentId: id,
+        name: names.get(id) ?? id,
+        dispatched: dispatched.get(id) ?? 0,
+        replied: r,
+        repliedOnTime: t,
+        onTimeRate: r ? Math.round((t / r) * 10_000) / 10_000 : null,
+        returned: returned.get(id) ?? 0,
+        returnReasons: reasons
+          .filter((x) => x.departmentId === id)
+          .map((x) => ({ reason: x.returnReason ?? '', count: x._count._all }))
+          .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
+          .slice(0, 10),
+        overdueNow: overdueNow.get(id) ?? 0,
+        cases: `/api/cases?departmentId=${encodeURIComponent(id)}`,
+      };
+    });
+    rows.sort((a, b) => b.dispatched - a.dispatched || a.departmentId.localeCompare(b.departmentId));
+    return { period: periodView(period, w), asOf: asOf.toISOString(), departments: rows };
+  }
+
+  return { rates, series, overdue, workload, departments };
+}
+
+/** How long a case has been overdue, in working days on the district's calendar. */
+const AGE_BUCKETS = [
+  { days: 1, label: '1 个工作日内' },
+  { days: 3, label: '1–3 个工作日' },
+  { days: 5, label: '3–5 个工作日' },
+] as const;
+
+/** The latest instant from which `now` lies `days` working days on (office time, on this calendar). */
+export function workingDaysBefore(now: Date, days: number, cal: WorkingCalendar): Date {
+  const want = days * workingMinutesPerDay(cal.hours) * 60_000;
+  let lo = now.getTime() - (days * 3 + 40) * 86_400_000; // far enough back past any holiday
+  let hi = now.getTime();
+  while (hi - lo > 60_000) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (workingMsBetween(new Date(mid), now, cal) >= want) lo = mid;
+    else hi = mid;
+  }
+  return new Date(lo);
+}
+
+const within = (w: Window) => ({ gte: w.from, lt: w.upTo });
+
+/**
+ * The median of a duration column per owner steward over the cases whose `at` column falls in the
+ * window: one statement, ranked by a window function (SQLite and PostgreSQL alike).
+ */
+async function medianByOwner(db: Db, column: 'ackWorkingMs' | 'resolveWorkingMs', at: 'acknowledgedAt' | 'resolvedAt', w: Window, q: CaseFilters, principal: Principal): Promise<Map<string, number>> {
+  const terms: Prisma.Sql[] = [
+    Prisma.sql`c.${Prisma.raw(`"${at}"`)} >= ${w.from}`,
+    Prisma.sql`c.${Prisma.raw(`"${at}"`)} < ${w.upTo}`,
+    Prisma.sql`c.${Prisma.raw(`"${column}"`)} IS NOT NULL`,
+  ];
+  for (const k of FILTER_KEYS) {
+    if (q[k] === undefined) continue;
+    terms.push(Prisma.sql`c.${Prisma.raw(`"${k === 'level' ? 'ownerLevel' : k}"`)} = ${q[k]}`);
+  }
+  const scope = scopeSql(principal);
+  if (scope) terms.push(scope);
+  const rows = await db.$queryRaw<{ owner: string; median: number | bigint | string }[]>`
+    SELECT owner, AVG(v) AS median FROM (
+      SELECT c."ownerStewardId" AS owner, c.${Prisma.raw(`"${column}"`)} AS v,
+        ROW_NUMBER() OVER (PARTITION BY c."ownerStewardId" ORDER BY c.${Prisma.raw(`"${column}"`)}) AS rn,
+        COUNT(*) OVER (PARTITION BY c."ownerStewardId") AS n
+      FROM "Case" c WHERE ${Prisma.join(terms, ' AND ')}
+    ) ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY owner`;
+  return new Map(rows.map((r) => [r.owner, Math.round(Number(r.median))]));
+}
+
+/** caseScope (src/auth/scope.ts) as SQL over `"Case" c`, for the statements Prisma's API cannot write; null: everything. */
+export function scopeSql(principal: Principal): Prisma.Sql | null {
+  const parts = caseScopeParts(principal);
+  if (parts === 'all') return null;
+  if (!parts.length) return Prisma.sql`1 = 0`;
+  const any = parts.map((part) => {
+    const [column, value] = Object.entries(part)[0] as [string, unknown];
+    if (column === 'stewards') {
+      const ids = (value as { some: { stewardId: { in: string[] } } }).some.stewardId.in;
+      return Prisma.sql`EXISTS (SELECT 1 FROM "CaseSteward" s WHERE s."caseId" = c."id" AND s."stewardId" IN (${Prisma.join(ids)}))`;
+    }
+    if (column === 'tasks') {
+      const ids = (value as { some: { departmentId: { in: string[] } } }).some.departmentId.in;
+      return Prisma.sql`EXISTS (SELECT 1 FROM "DepartmentTask" t WHERE t."caseId" = c."id" AND t."departmentId" IN (${Prisma.join(ids)}))`;
+    }
+    if (!['enterpriseId', 'areaId', 'buildingId', 'townId'].includes(column)) throw new Error(`scopeSql: no SQL for the scope part ${column}`);
+    const values = typeof value === 'string' ? [value] : (value as { in: string[] }).in;
+    return Prisma.sql`c.${Prisma.raw(`"${column}"`)} IN (${Prisma.join(values)})`;
+  });
+  return Prisma.sql`(${Prisma.join(any, ' OR ')})`;
 }
 
 /** A trend longer than this many points is refused: ask for a longer interval. */

@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/logger';
 import { createTemporalClient } from '../../src/runtime';
 import { createPersistenceActivities } from '../../src/activities/persistence';
 import { ACTIONS, newCaseState, onWindowElapsed, openAndAssign } from '../../src/domain/case-rules';
+import { onDepartmentDue } from '../../src/domain/department-rules';
 import type { CaseState } from '../../src/domain/case-model';
 import { DEMO } from '../../src/db/seed';
 import { caseInput, enterprise, steward } from '../fixtures/case-input';
@@ -45,6 +46,9 @@ const elapse: Step = (s) => onWindowElapsed(s, new Date(s.window!.dueAt));
 const followUp = (when: string, satisfaction: 'satisfied' | 'basically_satisfied' | 'dissatisfied', level: 1 | 2 | 3 = 1) =>
   at(when, (s, now) => ACTIONS.recordFollowUp.apply(s, { actor: steward(level), satisfaction }, now));
 
+const dept = (id: string, name: string) => ({ kind: 'department' as const, id, name });
+const dispatch = (when: string, id: string, name: string) => at(when, (s, now) => ACTIONS.dispatch.apply(s, { actor: steward(s.owner.level), lead: { id, name } }, now));
+
 /** A case opened at `opened`, then each step in turn. */
 function story(id: string, opened: string, steps: Step[], west = false): CaseState {
   const input = caseInput(id, west ? { parties: { building: WEST, enterprise: caseInput().parties.enterprise }, chain: structuredClone(WEST_CHAIN) } : {});
@@ -60,7 +64,12 @@ const CASES = {
   // on time all along, 满意
   A: story('C20261102-AAAAAA', '2026-11-02 09:00', [ack('2026-11-02 10:00'), resolve('2026-11-05 10:00'), elapse, followUp('2026-11-09 10:00', 'satisfied')]),
   // acknowledged exactly at its deadline (on time), then left unresolved past Nov 23
-  B: story('C20261102-BBBBBB', '2026-11-02 09:00', [ack('2026-11-03 09:00')]),
+  // (市场监管所 replied on Nov 6, within its 5 working days)
+  B: story('C20261102-BBBBBB', '2026-11-02 09:00', [
+    ack('2026-11-03 09:00'),
+    dispatch('2026-11-03 10:00', 'dept-market', '市场监管所'),
+    at('2026-11-06 10:00', (s, now) => ACTIONS.departmentReply.apply(s, { actor: dept('dept-market', '市场监管所'), text: '已约谈物业' }, now)),
+  ]),
   // the deadline passed unacknowledged (escalated), 分楼长 acknowledged late, resolved late (Nov 30 > Nov 23)
   C: story('C20261102-CCCCCC', '2026-11-02 09:00', [elapse, ack('2026-11-04 10:00', 2), resolve('2026-11-30 10:00', 2)]),
   // withdrawn before anyone had to answer: in no rate
@@ -68,9 +77,23 @@ const CASES = {
   // never answered; withdrawn after its deadline (Nov 17 09:00): a missed response, in area-west
   E: story('C20261116-EEEEEE', '2026-11-16 09:00', [elapse, at('2026-11-20 10:00', (s, now) => ACTIONS.withdraw.apply(s, { actor: enterprise }, now))], true),
   // awaiting the enterprise since Nov 10: its resolution clock is stopped, nothing is owed yet
-  F: story('C20261102-FFFFFF', '2026-11-02 09:00', [ack('2026-11-02 10:00'), at('2026-11-10 10:00', (s, now) => ACTIONS.pause.apply(s, { actor: steward(1), reason: '请补充租赁合同' }, now))]),
+  // (税务所 returned its task on Nov 4)
+  F: story('C20261102-FFFFFF', '2026-11-02 09:00', [
+    ack('2026-11-02 10:00'),
+    dispatch('2026-11-03 10:00', 'dept-tax', '税务所'),
+    at('2026-11-04 10:00', (s, now) => ACTIONS.departmentReturn.apply(s, { actor: dept('dept-tax', '税务所'), reason: '不属于本部门职责' }, now)),
+    at('2026-11-10 10:00', (s, now) => ACTIONS.pause.apply(s, { actor: steward(1), reason: '请补充租赁合同' }, now)),
+  ]),
   // resolved in time in November, then 不满意 (Nov 5): reopened at 分楼长 with a new deadline (Nov 26 10:00), unresolved since
-  G: story('C20261020-GGGGGG', '2026-10-20 09:00', [ack('2026-10-20 10:00'), resolve('2026-11-03 10:00'), elapse, followUp('2026-11-05 10:00', 'dissatisfied')]),
+  // (城管中队, dispatched on Nov 6, let its deadline of Nov 13 10:00 pass)
+  G: story('C20261020-GGGGGG', '2026-10-20 09:00', [
+    ack('2026-10-20 10:00'),
+    resolve('2026-11-03 10:00'),
+    elapse,
+    followUp('2026-11-05 10:00', 'dissatisfied'),
+    dispatch('2026-11-06 10:00', 'dept-urban', '城管中队'),
+    (s) => onDepartmentDue(s, 0, new Date(s.tasks[0]!.dueAt)),
+  ]),
   // an extension to Dec 4 approved on Nov 20; resolved Nov 25, after the first deadline but within the extended one
   H: story('C20261102-HHHHHH', '2026-11-02 09:00', [
     ack('2026-11-02 10:00'),
@@ -156,7 +179,8 @@ describe.each(['sqlite', 'postgresql'] as const)('the managers’ figures on %s'
 
   it('counts each rate of November as its definition says, edge cases included', async () => {
     const res = await get('manager-town', november).expect(200);
-    expect(res.body.period).toMatchObject({ label: '2026-11', from: bj('2026-11-01 00:00').toISOString(), to: AS_OF.toISOString() });
+    // instants are answered in Beijing time
+    expect(res.body.period).toMatchObject({ label: '2026-11', from: '2026-11-01T00:00:00.000+08:00', to: '2026-12-01T00:00:00.000+08:00' });
     for (const [key, parts] of Object.entries(EXPECTED)) {
       const fig = res.body.total[key];
       for (const [part, names] of Object.entries(parts)) expect({ key, part, n: fig[part] }).toEqual({ key, part, n: names.length });
@@ -211,7 +235,7 @@ describe.each(['sqlite', 'postgresql'] as const)('the managers’ figures on %s'
     expect(res.body.points[0].figures.response_rate).toMatchObject({ numerator: 3, denominator: 3 });
     // mid-November, asked on Nov 10 at noon: E's deadline (Nov 17) has not come, B's resolution (Nov 23) is not owed yet
     const mid = await get('manager-town', `/api/stats?period=2026-11&asOf=${encodeURIComponent(bj('2026-11-10 12:00').toISOString())}`).expect(200);
-    expect(mid.body.period.countedUpTo).toBe(bj('2026-11-10 12:00').toISOString());
+    expect(mid.body.period.countedUpTo).toBe('2026-11-10T12:00:00.000+08:00');
     expect(mid.body.total.response_rate.denominator).toBe(6); // A B C F H J
   });
 
@@ -235,5 +259,48 @@ describe.each(['sqlite', 'postgresql'] as const)('the managers’ figures on %s'
     expect(long.body.error.issues[0].field).toBe('query.interval');
     const noMeasure = await get('manager-town', '/api/cases?part=numerator');
     expect(noMeasure.status).toBe(400);
+  });
+
+  const dec1 = `period=2026-11&asOf=${encodeURIComponent(AS_OF.toISOString())}`;
+  const HOUR = 3_600_000;
+
+  it('tells the workload of each owner steward, with medians in working time', async () => {
+    const res = await get('manager-town', `/api/stats/workload?${dec1}`).expect(200);
+    const by = Object.fromEntries(res.body.stewards.map((r: { stewardId: string }) => [r.stewardId, r]));
+    // 陈静 owns B (overdue by the clock since Nov 23), F (paused) and K (due Dec 1)
+    expect(by['stw-point-1']).toMatchObject({ name: '陈静', open: 3, overdue: 1, atRisk: 0, acknowledgedLate: 0 });
+    // acknowledged in November after 1 h (A, F, H) and 7 h (B, at its deadline): median 1 h
+    expect(by['stw-point-1'].medianAckWorkingMs).toBe(HOUR);
+    // resolved in November: A 22 h, L 36 h (Oct 26–30 and 1 h), H 120 h: median 36 h
+    expect(by['stw-point-1'].medianResolveWorkingMs).toBe(36 * HOUR);
+    expect(by['stw-point-1'].medianResolveText).toMatch(/5 个工作日 1 小时/);
+    // 李明 owns G (reopened, overdue since Nov 26) and acknowledged C late (15 working hours)
+    expect(by['stw-area-east']).toMatchObject({ open: 1, overdue: 1, acknowledgedLate: 1, medianAckWorkingMs: 15 * HOUR });
+    // C resolved after 141 working hours, I after 232: median 186.5
+    expect(by['stw-area-east'].medianResolveWorkingMs).toBe(186.5 * HOUR);
+    // a 点楼长 of the west sees only their own
+    const west = await get('stw-point-3', `/api/stats/workload?${dec1}`).expect(200);
+    expect(west.body.stewards.map((r: { stewardId: string }) => r.stewardId)).not.toContain('stw-point-1');
+  });
+
+  it('tells what is overdue now, by level and by how long, and the departments’ overdue tasks', async () => {
+    const res = await get('manager-town', `/api/stats/overdue?${dec1}`).expect(200);
+    expect(res.body.cases.total).toBe(2);
+    expect(res.body.cases.byLevel.map((l: { count: number }) => l.count)).toEqual([1, 1, 0]);
+    // G since Nov 26 10:00 (20 working hours), B since Nov 23 09:00 (6 working days)
+    expect(res.body.cases.byAge.map((a: { count: number }) => a.count)).toEqual([0, 1, 0, 1]);
+    expect(await listed('manager-town', res.body.cases.byLevel[1].cases)).toEqual(idsOf(['G']));
+    expect(res.body.departmentTasks).toMatchObject({ total: 1, byDepartment: [{ departmentId: 'dept-urban', name: '城管中队', count: 1 }] });
+    expect(res.body.departmentTasks.byAge.map((a: { count: number }) => a.count)).toEqual([0, 0, 0, 1]);
+    // opened in November: A B C D E F H J K; C and E were escalated to the 分楼长
+    expect(res.body.openedInPeriod).toMatchObject({ cases: 9, escalatedToArea: 2, escalatedToChief: 0 });
+  });
+
+  it('tells how each department did: dispatched, replied on time, returned with the reason, overdue', async () => {
+    const res = await get('manager-town', `/api/stats/departments?${dec1}`).expect(200);
+    const by = Object.fromEntries(res.body.departments.map((r: { departmentId: string }) => [r.departmentId, r]));
+    expect(by['dept-market']).toMatchObject({ dispatched: 1, replied: 1, repliedOnTime: 1, onTimeRate: 1, returned: 0, overdueNow: 0 });
+    expect(by['dept-tax']).toMatchObject({ dispatched: 1, replied: 0, onTimeRate: null, returned: 1, returnReasons: [{ reason: '不属于本部门职责', count: 1 }] });
+    expect(by['dept-urban']).toMatchObject({ dispatched: 1, replied: 0, overdueNow: 1 });
   });
 });
