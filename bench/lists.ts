@@ -46,6 +46,7 @@ const { values: args } = parseArgs({
 const provider = args.db === 'postgres' || args.db === 'postgresql' ? 'postgresql' : 'sqlite';
 const ROWS = Number(args.rows);
 const REPS = Number(args.reps);
+const STATS_REPS = Math.max(5, Math.round(REPS / 10));
 const STALL_MS = Number(args['stall-seconds']) * 1000;
 const AUDIENCE = 'steward-api';
 
@@ -193,6 +194,28 @@ async function main() {
     }
   }
 
+  // 考核: the figures, each a handful of COUNT … GROUP BY statements over one period's rows
+  const nowBj = new Date(Date.now() + 8 * 3_600_000);
+  const month = `${nowBj.getUTCFullYear()}-${String(nowBj.getUTCMonth() + 1).padStart(2, '0')}`;
+  const quarter = `${nowBj.getUTCFullYear()}-Q${Math.ceil((nowBj.getUTCMonth() + 1) / 3)}`;
+  const year = `${nowBj.getUTCFullYear() - 1}`;
+  const STATS: { name: string; who: string; path: string }[] = [
+    { name: 'rates, this month, by area (town manager)', who: 'syn-manager-1', path: `/api/stats?period=${month}&groupBy=area` },
+    { name: 'rates, this quarter, by town (district inspector)', who: 'syn-inspector', path: `/api/stats?period=${quarter}&groupBy=town` },
+    { name: 'rates, last year, by steward (district inspector)', who: 'syn-inspector', path: `/api/stats?period=${year}&groupBy=steward` },
+    { name: 'rates, this month (点楼长)', who: point.subject, path: `/api/stats?period=${month}` },
+    { name: 'trend, last year by month (town manager)', who: 'syn-manager-1', path: `/api/stats/series?period=${year}&interval=month` },
+    { name: 'workload per steward, this month (town manager)', who: 'syn-manager-1', path: `/api/stats/workload?period=${month}` },
+    { name: '超期 now (district inspector)', who: 'syn-inspector', path: '/api/stats/overdue' },
+    { name: 'departments, this quarter (town manager)', who: 'syn-manager-1', path: `/api/stats/departments?period=${quarter}` },
+  ];
+  const statsResults: string[][] = [];
+  for (const st of STATS) {
+    log(`measuring ${st.name}`);
+    const t = await time(st.who, st.path, STATS_REPS);
+    statsResults.push([st.name, `${fmt(t.p50)} / ${fmt(t.p99)}`]);
+  }
+
   // stalls: health and a single case, alone and while another client walks the whole list
   const one = (await get('syn-inspector', '/api/cases?stage=closed&pageSize=1')).body.items![0]!.id;
   const probe = async (ms: number) => {
@@ -243,6 +266,8 @@ async function main() {
   console.log(`\n## Lists at ${ROWS.toLocaleString('en')} cases, ${provider} (HTTP, ${REPS} requests each, pageSize 20; ms p50 / p99)\n`);
   console.log(`load average ${loadAtStart} at start, ${os.loadavg()[0]!.toFixed(1)} at end, ${os.cpus().length} CPUs: on a shared machine compare the plans, then the figures\n`);
   console.log(table(['list', 'first page', 'page 50 (cursor)', 'page=50 (OFFSET)', 'count=true p50'], results));
+  console.log(`\n## 考核 figures at ${ROWS.toLocaleString('en')} cases, ${provider} (HTTP, ${STATS_REPS} requests each; ms p50 / p99)\n`);
+  console.log(table(['figure', 'p50 / p99'], statsResults));
   console.log(`\n## No request stalls the others (${provider}): ms p50 / p99 / max\n`);
   const row = (name: string, xs: number[]) => [name, `${fmt(quantile(xs, 0.5))} / ${fmt(quantile(xs, 0.99))} / ${fmt(Math.max(...xs))}`, String(xs.length)];
   console.log(

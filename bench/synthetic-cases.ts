@@ -19,6 +19,8 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { providerOf, sqlitePath } from '../src/db/client';
+import { caseMeasures } from '../src/domain/measures';
+import type { CaseSnapshot } from '../src/activities/persistence';
 
 export interface SyntheticOptions {
   rows: number;
@@ -126,6 +128,17 @@ export interface CaseRow {
   version: number;
   updatedAt: number;
   snapshot: string;
+  // the measures' facts (src/domain/measures.ts), as the persistence activity writes them
+  respondedAt: number | null;
+  responseSettledAt: number | null;
+  responseOnTime: boolean;
+  resolvedOnTime: boolean;
+  resolutionSettledAt: number | null;
+  followUpAt: number | null;
+  ackWorkingMs: number | null;
+  resolveWorkingMs: number | null;
+  escalationsToArea: number;
+  escalationsToChief: number;
   stewards: string[];
   tasks: { no: number; departmentId: string; role: string; status: string; dispatchedAt: number; dueAt: number; overdue: boolean; overdueSince: number | null }[];
 }
@@ -258,9 +271,55 @@ export function syntheticCase(i: number, n: number, o: Resolved): CaseRow {
     stewards: [...stewards],
     tasks,
     snapshot: '',
+    ...NOT_MEASURED,
   };
+  Object.assign(row, measuresOf(row));
   row.snapshot = snapshotOf(row, chain);
   return row;
+}
+
+type Measured = Pick<CaseRow, 'respondedAt' | 'responseSettledAt' | 'responseOnTime' | 'resolvedOnTime' | 'resolutionSettledAt' | 'followUpAt' | 'ackWorkingMs' | 'resolveWorkingMs' | 'escalationsToArea' | 'escalationsToChief'>;
+const NOT_MEASURED: Measured = {
+  respondedAt: null,
+  responseSettledAt: null,
+  responseOnTime: false,
+  resolvedOnTime: false,
+  resolutionSettledAt: null,
+  followUpAt: null,
+  ackWorkingMs: null,
+  resolveWorkingMs: null,
+  escalationsToArea: 0,
+  escalationsToChief: 0,
+};
+
+/** The facts the measures count, by the same function the persistence activity uses, on the row's own state. */
+function measuresOf(c: Omit<CaseRow, 'snapshot'>): Measured {
+  const m = caseMeasures({
+    deadlines: { responseDueAt: iso(c.responseDueAt)!, resolutionDueAt: iso(c.resolutionDueAt)!, resolutionBaseDueAt: iso(c.resolutionDueAt)! },
+    openedAt: iso(c.openedAt)!,
+    acknowledgedAt: iso(c.acknowledgedAt),
+    resolvedAt: iso(c.resolvedAt),
+    closedAt: iso(c.closedAt),
+    outcome: (c.outcome ?? undefined) as CaseSnapshot['outcome'],
+    ...(c.paused ? { pause: { since: iso(c.updatedAt)!, reason: '待企业补充材料', by: { kind: 'steward', id: c.ownerStewardId } } } : {}),
+    pauses: [],
+    escalations: Array.from({ length: c.escalations }, (_, k) => ({ toLevel: (k + 2) as 2 | 3 })) as CaseSnapshot['escalations'],
+    calendar: CALENDAR_OBJECT,
+  } as unknown as CaseSnapshot);
+  const ms = (d: Date | null) => (d ? d.getTime() : null);
+  return {
+    respondedAt: ms(m.respondedAt),
+    responseSettledAt: ms(m.responseSettledAt),
+    responseOnTime: m.responseOnTime,
+    resolvedOnTime: m.resolvedOnTime,
+    resolutionSettledAt: ms(m.resolutionSettledAt),
+    // a closed case's 回访 answer was recorded as it closed
+    followUpAt: c.satisfaction && c.closedAt !== null ? c.closedAt : null,
+    ackWorkingMs: m.ackWorkingMs,
+    resolveWorkingMs: m.resolveWorkingMs,
+    escalationsToArea: m.escalationsToArea,
+    escalationsToChief: m.escalationsToChief,
+  };
 }
 
 const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
@@ -276,6 +335,8 @@ const CALENDAR = JSON.stringify({
   },
   hours: { start: '09:00', end: '17:30', lunchStart: '12:00', lunchEnd: '13:30' },
 });
+
+const CALENDAR_OBJECT = JSON.parse(CALENDAR) as CaseSnapshot['calendar'];
 
 function snapshotOf(c: Omit<CaseRow, 'snapshot'>, chain: string[]): string {
   const ref = (id: string, level: number) => ({ id, name: `楼长 ${id}`, level });
@@ -347,10 +408,11 @@ const CASE_COLUMNS = [
   'id', 'workflowId', 'townId', 'areaId', 'buildingId', 'enterpriseId', 'category', 'urgency', 'title', 'description', 'contactName', 'contactPhone', 'stage', 'outcome',
   'satisfaction', 'ownerLevel', 'ownerStewardId', 'departmentId', 'responseDueAt', 'resolutionDueAt', 'currentDueAt', 'currentWarnAt', 'overdue', 'overdueSince', 'atRisk',
   'paused', 'calendarUnknown', 'catalogueVersion', 'escalations', 'reminders', 'openedAt', 'acknowledgedAt', 'resolvedAt', 'closedAt', 'version', 'snapshot', 'updatedAt',
+  'respondedAt', 'responseSettledAt', 'responseOnTime', 'resolvedOnTime', 'resolutionSettledAt', 'followUpAt', 'ackWorkingMs', 'resolveWorkingMs', 'escalationsToArea', 'escalationsToChief', 'measured',
 ] as const;
-const DATE_COLUMNS = new Set(['responseDueAt', 'resolutionDueAt', 'currentDueAt', 'currentWarnAt', 'overdueSince', 'openedAt', 'acknowledgedAt', 'resolvedAt', 'closedAt', 'updatedAt']);
-const BOOL_COLUMNS = new Set(['overdue', 'atRisk', 'paused', 'calendarUnknown']);
-const INT_COLUMNS = new Set(['ownerLevel', 'catalogueVersion', 'escalations', 'reminders', 'version']);
+const DATE_COLUMNS = new Set(['responseDueAt', 'resolutionDueAt', 'currentDueAt', 'currentWarnAt', 'overdueSince', 'openedAt', 'acknowledgedAt', 'resolvedAt', 'closedAt', 'updatedAt', 'respondedAt', 'responseSettledAt', 'resolutionSettledAt', 'followUpAt']);
+const BOOL_COLUMNS = new Set(['overdue', 'atRisk', 'paused', 'calendarUnknown', 'responseOnTime', 'resolvedOnTime', 'measured']);
+const INT_COLUMNS = new Set(['ownerLevel', 'catalogueVersion', 'escalations', 'reminders', 'version', 'ackWorkingMs', 'resolveWorkingMs', 'escalationsToArea', 'escalationsToChief']);
 
 function columnValue(c: CaseRow, column: (typeof CASE_COLUMNS)[number]): unknown {
   switch (column) {
@@ -362,6 +424,8 @@ function columnValue(c: CaseRow, column: (typeof CASE_COLUMNS)[number]): unknown
       return 1;
     case 'reminders':
       return 0;
+    case 'measured':
+      return true;
     default:
       return (c as unknown as Record<string, unknown>)[column];
   }

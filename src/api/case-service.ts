@@ -17,7 +17,7 @@ import { ACTION_UPDATES, type CaseAnswer, caseWorkflowId, CLIENT_KEY_PREFIX, get
 import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 import type { Directory } from './directory';
 import { createIntake } from './intake';
-import { MEASURES, measureWhere, standingFilters, windowOf } from './measures';
+import { measureWhere, partsOf, standingFilters, windowOf } from './measures';
 import { filterWhere, resolvePeriod } from './stats';
 import { conflict, invalidField, isUnavailable, notFound, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
@@ -336,10 +336,10 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
 /** The cases one figure of GET /api/stats counts: its measure's part over its period, as of its instant. */
 function measureFilter(q: ListCasesQuery, now: Date): Prisma.CaseWhereInput {
   const key = q.measure!;
-  const part = q.part ?? (MEASURES[key].parts.denominator ? 'denominator' : 'count');
+  const part = q.part ?? (partsOf(key).includes('denominator') ? 'denominator' : 'count');
   const asOf = q.asOf ? new Date(q.asOf) : now;
   const where = measureWhere(key, part, windowOf(resolvePeriod(q, asOf), asOf));
-  if (!where) throw invalidField('query.part', `${key} has no ${part}: it has ${Object.keys(MEASURES[key].parts).join(', ')}`);
+  if (!where) throw invalidField('query.part', `${key} has no ${part}: it has ${partsOf(key).join(', ')}`);
   return where;
 }
 

@@ -170,6 +170,10 @@ describe.each(['sqlite', 'postgresql'] as const)('lists on %s', (provider) => {
               acknowledgedAt: date(row.acknowledgedAt),
               resolvedAt: date(row.resolvedAt),
               closedAt: date(row.closedAt),
+              respondedAt: date(row.respondedAt),
+              responseSettledAt: date(row.responseSettledAt),
+              resolutionSettledAt: date(row.resolutionSettledAt),
+              followUpAt: date(row.followUpAt),
               updatedAt: undefined,
             },
           });

@@ -65,12 +65,13 @@ CREATE INDEX "Case_overdue_overdueSince_id_idx" ON "Case"("overdue", "overdueSin
 CREATE INDEX "Case_overdue_paused_currentDueAt_id_idx" ON "Case"("overdue", "paused", "currentDueAt", "id");
 CREATE INDEX "Case_atRisk_overdue_paused_currentDueAt_id_currentWarnAt_idx" ON "Case"("atRisk", "overdue", "paused", "currentDueAt", "id", "currentWarnAt");
 CREATE INDEX "Case_id_townId_areaId_idx" ON "Case"("id", "townId", "areaId");
-CREATE INDEX "Case_responseSettledAt_idx" ON "Case"("responseSettledAt");
-CREATE INDEX "Case_resolvedAt_idx" ON "Case"("resolvedAt");
-CREATE INDEX "Case_resolutionSettledAt_idx" ON "Case"("resolutionSettledAt");
-CREATE INDEX "Case_followUpAt_idx" ON "Case"("followUpAt");
-CREATE INDEX "Case_closedAt_idx" ON "Case"("closedAt");
+CREATE INDEX "Case_responseSettledAt_responseOnTime_townId_areaId_buildingId_ownerStewardId_departmentId_category_urgency_ownerLevel_ackWorkingMs_idx" ON "Case"("responseSettledAt", "responseOnTime", "townId", "areaId", "buildingId", "ownerStewardId", "departmentId", "category", "urgency", "ownerLevel", "ackWorkingMs");
+CREATE INDEX "Case_resolvedAt_resolvedOnTime_townId_areaId_buildingId_ownerStewardId_departmentId_category_urgency_ownerLevel_resolveWorkingMs_idx" ON "Case"("resolvedAt", "resolvedOnTime", "townId", "areaId", "buildingId", "ownerStewardId", "departmentId", "category", "urgency", "ownerLevel", "resolveWorkingMs");
+CREATE INDEX "Case_resolutionSettledAt_resolvedAt_townId_areaId_buildingId_ownerStewardId_departmentId_category_urgency_ownerLevel_idx" ON "Case"("resolutionSettledAt", "resolvedAt", "townId", "areaId", "buildingId", "ownerStewardId", "departmentId", "category", "urgency", "ownerLevel");
+CREATE INDEX "Case_followUpAt_satisfaction_townId_areaId_buildingId_ownerStewardId_departmentId_category_urgency_ownerLevel_idx" ON "Case"("followUpAt", "satisfaction", "townId", "areaId", "buildingId", "ownerStewardId", "departmentId", "category", "urgency", "ownerLevel");
+CREATE INDEX "Case_closedAt_outcome_townId_areaId_buildingId_ownerStewardId_departmentId_category_urgency_ownerLevel_idx" ON "Case"("closedAt", "outcome", "townId", "areaId", "buildingId", "ownerStewardId", "departmentId", "category", "urgency", "ownerLevel");
 CREATE INDEX "Case_measured_idx" ON "Case"("measured");
+CREATE INDEX "Case_stage_ownerStewardId_idx" ON "Case"("stage", "ownerStewardId");
 CREATE TABLE "new_DepartmentTask" (
     "caseId" TEXT NOT NULL,
     "no" INTEGER NOT NULL,
@@ -95,7 +96,10 @@ CREATE TABLE "new_DepartmentTask" (
 INSERT INTO "new_DepartmentTask" ("caseId", "departmentId", "dispatchedAt", "dueAt", "no", "overdue", "overdueMs", "overdueSince", "reminders", "role", "status", "updatedAt") SELECT "caseId", "departmentId", "dispatchedAt", "dueAt", "no", "overdue", "overdueMs", "overdueSince", "reminders", "role", "status", "updatedAt" FROM "DepartmentTask";
 DROP TABLE "DepartmentTask";
 ALTER TABLE "new_DepartmentTask" RENAME TO "DepartmentTask";
-CREATE INDEX "DepartmentTask_dispatchedAt_idx" ON "DepartmentTask"("dispatchedAt");
+CREATE INDEX "DepartmentTask_dispatchedAt_departmentId_idx" ON "DepartmentTask"("dispatchedAt", "departmentId");
+CREATE INDEX "DepartmentTask_repliedAt_repliedOnTime_departmentId_idx" ON "DepartmentTask"("repliedAt", "repliedOnTime", "departmentId");
+CREATE INDEX "DepartmentTask_returnedAt_departmentId_idx" ON "DepartmentTask"("returnedAt", "departmentId");
+CREATE INDEX "DepartmentTask_overdue_overdueSince_idx" ON "DepartmentTask"("overdue", "overdueSince");
 CREATE INDEX "DepartmentTask_departmentId_status_overdue_dueAt_caseId_no_idx" ON "DepartmentTask"("departmentId", "status", "overdue", "dueAt", "caseId", "no");
 CREATE INDEX "DepartmentTask_caseId_departmentId_idx" ON "DepartmentTask"("caseId", "departmentId");
 PRAGMA foreign_keys=ON;
