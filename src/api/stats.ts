@@ -355,23 +355,33 @@ export function createStats(db: Db) {
     const asOf = q.asOf ? new Date(q.asOf) : new Date();
     const period = resolvePeriod(q, asOf);
     const w = windowOf(period, asOf);
-    const scoped: Where = { AND: [filterWhere(q), caseScope(principal)] };
-    const byDepartment = (where: Prisma.DepartmentTaskWhereInput) =>
-      (db.departmentTask.groupBy as unknown as (a: object) => Promise<{ departmentId: string; _count: { _all: number } }[]>)({ by: ['departmentId'], where: { ...where, case: scoped }, _count: { _all: true } }).then(
-        (rows) => new Map(rows.map((r) => [r.departmentId, r._count._all])),
-      );
-    const [dispatched, replied, onTime, returned, overdueNow, reasons] = await Promise.all([
-      byDepartment({ dispatchedAt: within(w) }),
-      byDepartment({ repliedAt: within(w) }),
-      byDepartment({ repliedAt: within(w), repliedOnTime: true }),
-      byDepartment({ returnedAt: within(w) }),
-      byDepartment({ overdue: true }),
-      (db.departmentTask.groupBy as unknown as (a: object) => Promise<{ departmentId: string; returnReason: string | null; _count: { _all: number } }[]>)({
-        by: ['departmentId', 'returnReason'],
-        where: { returnedAt: within(w), case: scoped },
-        _count: { _all: true },
-      }),
+    const where = [...filterSql(q), ...(scopeSql(principal) ? [scopeSql(principal)!] : [])];
+    const caseTerms = where.length ? Prisma.sql`AND ${Prisma.join(where, ' AND ')}` : Prisma.empty;
+    // each count reads the tasks of the period on the task's own date index, then their case (scope)
+    const taskCounts = async (terms: Prisma.Sql, extra: Prisma.Sql = Prisma.sql`0`) => {
+      const rows = await db.$queryRaw<{ department: string; n: number | bigint; m: number | bigint | null }[]>`
+        SELECT t."departmentId" AS department, COUNT(*) AS n, SUM(${extra}) AS m
+        FROM "DepartmentTask" t JOIN "Case" c ON c."id" = t."caseId"
+        WHERE ${terms} ${caseTerms} GROUP BY t."departmentId"`;
+      return new Map(rows.map((r) => [r.department, { n: Number(r.n), m: Number(r.m ?? 0) }]));
+    };
+    const inWindow = (column: string) => Prisma.sql`t.${Prisma.raw(`"${column}"`)} >= ${w.from} AND t.${Prisma.raw(`"${column}"`)} < ${w.upTo}`;
+    const [sent, answered, back, late] = await Promise.all([
+      taskCounts(inWindow('dispatchedAt')),
+      taskCounts(inWindow('repliedAt'), Prisma.sql`CASE WHEN t."repliedOnTime" = ${true} THEN 1 ELSE 0 END`),
+      taskCounts(inWindow('returnedAt')),
+      taskCounts(Prisma.sql`t."overdue" = ${true}`),
     ]);
+    const reasons = await db.$queryRaw<{ departmentId: string; returnReason: string | null; n: number | bigint }[]>`
+      SELECT t."departmentId" AS "departmentId", t."returnReason" AS "returnReason", COUNT(*) AS n
+      FROM "DepartmentTask" t JOIN "Case" c ON c."id" = t."caseId"
+      WHERE ${inWindow('returnedAt')} ${caseTerms} GROUP BY t."departmentId", t."returnReason"`;
+    const counts = (m: Map<string, { n: number }>) => new Map([...m].map(([k, v]) => [k, v.n]));
+    const dispatched = counts(sent);
+    const replied = counts(answered);
+    const onTime = new Map([...answered].map(([k, v]) => [k, v.m]));
+    const returned = counts(back);
+    const overdueNow = counts(late);
     const ids = [...new Set([...dispatched.keys(), ...replied.keys(), ...returned.keys(), ...overdueNow.keys()])];
     const names = await groupNames('department', ids);
     const rows = ids.map((id) => {
@@ -387,7 +397,7 @@ export function createStats(db: Db) {
         returned: returned.get(id) ?? 0,
         returnReasons: reasons
           .filter((x) => x.departmentId === id)
-          .map((x) => ({ reason: x.returnReason ?? '', count: x._count._all }))
+          .map((x) => ({ reason: x.returnReason ?? '', count: Number(x.n) }))
           .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
           .slice(0, 10),
         overdueNow: overdueNow.get(id) ?? 0,
