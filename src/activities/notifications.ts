@@ -3,7 +3,8 @@ import type { ChannelType, NotificationChannel } from '../adapters/notification-
 import type { Db } from '../db/client';
 import { mapChannelSecrets, type SecretBox } from '../security/secrets';
 import type { NotificationIntent, Recipient } from '../domain/case-rules';
-import { beijingTime, type NotificationContext, renderMessage } from '../domain/messages';
+import { type NotificationContext, renderMessage } from '../domain/messages';
+import { beijingTime } from '../domain/readable-time';
 import type { Prisma } from '../generated/sqlite/client';
 import { NOTIFY_MAX_ATTEMPTS } from '../workflows/definitions';
 import { attemptFailure, carried, fromDb, handOn, type Carried } from './failure-budget';

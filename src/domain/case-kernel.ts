@@ -19,15 +19,18 @@ import {
   SYSTEM_ACTOR,
   isTerminal,
   LEVEL_NAMES,
+  STAGE_NAMES,
 } from './case-model';
 import { type Duration, isWorking, reckon } from './time';
 import { addWorkingMs, nextWorkingStart, workingMsBetween } from './working-time';
 
 export type RefusalCode = 'forbidden' | 'conflict' | 'invalid';
 
+/** Why an action is refused: `message` in English (instants in ISO), `zh` for the stewards (instants in Beijing time). */
 export interface Refusal {
   code: RefusalCode;
   message: string;
+  zh: string;
 }
 
 export const TEMPLATES = [
@@ -242,31 +245,62 @@ export function chainLevel(state: CaseState, actor: Actor): Level | null {
   return null;
 }
 
-export function needStage(state: CaseState, action: string, allowed: readonly Stage[]): Refusal | null {
+/** The actions a refusal names, as the English message says them and as a steward calls them. */
+const ACTION_ZH = {
+  acknowledge: '签收',
+  decline: '作出不予受理决定',
+  propose: '提交办理意见',
+  approve: '审核通过',
+  'reject the proposal': '退回办理意见',
+  reassign: '改派',
+  'record a follow-up': '登记回访',
+  withdraw: '撤回',
+  pause: '暂停计时',
+  resume: '恢复计时',
+  'request an extension': '申请延期',
+  dispatch: '派单',
+  'reply as lead department': '以主办部门身份答复',
+  reply: '答复',
+} as const;
+export type ActionPhrase = keyof typeof ACTION_ZH;
+
+const KIND_ZH: Record<Actor['kind'], string> = { steward: '楼长', department: '部门', enterprise: '企业', system: '系统' };
+const FIELD_ZH: Record<string, string> = { reason: '原因', text: '内容' };
+
+/** `李明（stw-area-east）`; `（dept-x）` when there is no name */
+export const who = (x: { id: string; name?: string }): string => `${x.name && x.name !== x.id ? x.name : ''}（${x.id}）`;
+
+export function needStage(state: CaseState, action: ActionPhrase, allowed: readonly Stage[]): Refusal | null {
   if (allowed.includes(state.stage)) return null;
   return {
     code: 'conflict',
     message: `cannot ${action}: the case is ${state.stage}; ${action} is allowed only when it is ${allowed.join(' or ')}`,
+    zh: `无法${ACTION_ZH[action]}：案件当前状态为“${STAGE_NAMES[state.stage]}”，仅在“${allowed.map((a) => STAGE_NAMES[a]).join('”或“')}”状态下可以${ACTION_ZH[action]}`,
   };
 }
 
 /** The owner, or a steward above the owner in this case's chain. */
-export function needOwnerOrAbove(state: CaseState, actor: Actor, action: string): Refusal | null {
+export function needOwnerOrAbove(state: CaseState, actor: Actor, action: ActionPhrase): Refusal | null {
   const level = chainLevel(state, actor);
   if (level === null) {
-    return { code: 'forbidden', message: `${actor.kind} ${actor.id} is not a steward of this case's chain and cannot ${action}` };
+    return {
+      code: 'forbidden',
+      message: `${actor.kind} ${actor.id} is not a steward of this case's chain and cannot ${action}`,
+      zh: `${KIND_ZH[actor.kind]}${who(actor)}不在本案件的楼长链中，无权${ACTION_ZH[action]}`,
+    };
   }
   if (level < state.owner.level) {
     return {
       code: 'forbidden',
       message: `the case is owned by ${LEVEL_NAMES[state.owner.level]} ${state.owner.id}; ${LEVEL_NAMES[level]} ${actor.id} cannot ${action} it`,
+      zh: `本案件现由${LEVEL_NAMES[state.owner.level]}${who(state.owner)}负责，${LEVEL_NAMES[level]}${who(actor)}无权${ACTION_ZH[action]}`,
     };
   }
   return null;
 }
 
-export const needText = (value: string | undefined, field: string): Refusal | null =>
-  value && value.trim() ? null : { code: 'invalid', message: `${field} must not be empty` };
+export const needText = (value: string | undefined, field: 'reason' | 'text'): Refusal | null =>
+  value && value.trim() ? null : { code: 'invalid', message: `${field} must not be empty`, zh: `${FIELD_ZH[field]}不能为空` };
 
 export const first = (...checks: (Refusal | null)[]): Refusal | null => checks.find((c) => c !== null) ?? null;
 

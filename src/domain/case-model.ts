@@ -16,6 +16,19 @@ export const STAGES = [
   'withdrawn',
 ] as const;
 export type Stage = (typeof STAGES)[number];
+export const STAGE_NAMES: Record<Stage, string> = {
+  submitted: '已提交',
+  assigned: '待签收',
+  acknowledged: '已签收',
+  in_progress: '办理中',
+  pending_approval: '待审核',
+  resolved: '已办结',
+  follow_up: '待回访',
+  closed: '已结案',
+  closed_no_feedback: '已结案（企业未评价）',
+  rejected: '不予受理',
+  withdrawn: '已撤回',
+};
 
 export const TERMINAL_STAGES = ['closed', 'closed_no_feedback', 'rejected', 'withdrawn'] as const;
 export type TerminalStage = (typeof TERMINAL_STAGES)[number];

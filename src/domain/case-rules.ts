@@ -44,9 +44,11 @@ import {
   toSteward,
   UNRESOLVED_STAGES,
   urgent,
+  who,
   WORKING_STAGES,
 } from './case-kernel';
-import { formatDuration, reckon } from './time';
+import { beijingTime } from './readable-time';
+import { durationInEnglish, formatDuration, reckon } from './time';
 import { type CalendarData, calendarCovers } from './working-time';
 import { DEPARTMENT_ACTIONS, type DepartmentActionArgs, nextDepartmentTimer, onDepartmentDue, reopenLeadTask } from './department-rules';
 
@@ -315,6 +317,26 @@ export interface ActionArgs extends DepartmentActionArgs {
 }
 export type ActionName = keyof ActionArgs;
 
+/** What each action is called, for the messages a steward reads. */
+export const ACTION_NAMES: Record<ActionName, string> = {
+  acknowledge: '签收',
+  decline: '不予受理',
+  propose: '提交办理意见',
+  approve: '审核通过',
+  rejectProposal: '退回办理意见',
+  reassign: '改派',
+  dispatch: '派单',
+  departmentAccept: '部门签收',
+  departmentReply: '部门答复',
+  departmentReturn: '部门退单',
+  recordFollowUp: '登记回访',
+  withdraw: '撤回',
+  pause: '暂停计时',
+  resume: '补充材料并恢复计时',
+  requestExtension: '申请延期',
+  decideExtension: '审批延期',
+};
+
 
 
 export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
@@ -391,9 +413,13 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
         needStage(s, 'reassign', UNRESOLVED_STAGES),
         needOwnerOrAbove(s, actor, 'reassign'),
         to.level !== s.owner.level
-          ? { code: 'conflict', message: `a case owned at ${LEVEL_NAMES[s.owner.level]} level can only be reassigned to another ${LEVEL_NAMES[s.owner.level]}; ${to.id} is ${LEVEL_NAMES[to.level]}` }
+          ? {
+              code: 'conflict',
+              message: `a case owned at ${LEVEL_NAMES[s.owner.level]} level can only be reassigned to another ${LEVEL_NAMES[s.owner.level]}; ${to.id} is ${LEVEL_NAMES[to.level]}`,
+              zh: `本案件由${LEVEL_NAMES[s.owner.level]}负责，只能改派给另一位${LEVEL_NAMES[s.owner.level]}；${who(to)}是${LEVEL_NAMES[to.level]}`,
+            }
           : null,
-        to.id === s.owner.id ? { code: 'conflict', message: `${to.id} already owns the case` } : null,
+        to.id === s.owner.id ? { code: 'conflict', message: `${to.id} already owns the case`, zh: `${who(to)}已是本案件的负责人` } : null,
       ),
     apply(s, { actor, to, reason }, now) {
       const from = s.owner;
@@ -408,7 +434,9 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
     check: (s, { actor }) =>
       first(
         needStage(s, 'record a follow-up', ['follow_up']),
-        chainLevel(s, actor) === null ? { code: 'forbidden', message: `${actor.id} is not a steward of this case's chain` } : null,
+        chainLevel(s, actor) === null
+          ? { code: 'forbidden', message: `${actor.id} is not a steward of this case's chain`, zh: `${who(actor)}不是本案件楼长链中的楼长，不能登记回访` }
+          : null,
       ),
     apply(s, { actor, satisfaction, comment }, now) {
       s.satisfaction = satisfaction;
@@ -443,7 +471,7 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
     check: (s, { actor }) =>
       first(
         actor.kind !== 'enterprise' || actor.id !== s.parties.enterprise.id
-          ? { code: 'forbidden', message: 'only the enterprise that filed the case can withdraw it' }
+          ? { code: 'forbidden', message: 'only the enterprise that filed the case can withdraw it', zh: '只有提出诉求的企业可以撤回本案件' }
           : null,
         needStage(s, 'withdraw', UNRESOLVED_STAGES),
       ),
@@ -460,8 +488,12 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
       first(
         needStage(s, 'pause', WORKING_STAGES),
         needOwnerOrAbove(s, actor, 'pause'),
-        s.pause ? { code: 'conflict', message: `the case is already awaiting the enterprise since ${s.pause.since}` } : null,
-        s.window?.reminding ? { code: 'conflict', message: 'the case is already past its last deadline; it cannot be paused' } : null,
+        s.pause
+          ? { code: 'conflict', message: `the case is already awaiting the enterprise since ${s.pause.since}`, zh: `本案件自 ${beijingTime(s.pause.since)} 起已在等待企业补充材料` }
+          : null,
+        s.window?.reminding
+          ? { code: 'conflict', message: 'the case is already past its last deadline; it cannot be paused', zh: '本案件已超过最后办理期限，不能暂停计时' }
+          : null,
         needText(reason, 'reason'),
       ),
     apply(s, { actor, reason }, now) {
@@ -473,7 +505,7 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
 
   resume: {
     check: (s, { actor }) => {
-      if (!s.pause) return { code: 'conflict', message: 'the case is not awaiting the enterprise' };
+      if (!s.pause) return { code: 'conflict', message: 'the case is not awaiting the enterprise', zh: '本案件未在等待企业补充材料，无需恢复计时' };
       const isFiler = actor.kind === 'enterprise' && actor.id === s.parties.enterprise.id;
       return isFiler ? null : needOwnerOrAbove(s, actor, 'resume');
     },
@@ -493,23 +525,34 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
         needStage(s, 'request an extension', ['acknowledged', 'in_progress', 'pending_approval']),
         needOwnerOrAbove(s, actor, 'request an extension'),
         needText(reason, 'reason'),
-        s.extension ? { code: 'conflict', message: `an extension to ${s.extension.newDueAt} is already awaiting a decision` } : null,
+        s.extension
+          ? {
+              code: 'conflict',
+              message: `an extension to ${s.extension.newDueAt} is already awaiting a decision`,
+              zh: `已有延期至 ${beijingTime(s.extension.newDueAt)} 的申请在等待审批`,
+            }
+          : null,
       );
       if (refusal) return refusal;
-      if (chainLevel(s, actor) === 3) return { code: 'conflict', message: '总楼长 has no level above to approve an extension' };
+      if (chainLevel(s, actor) === 3) return { code: 'conflict', message: '总楼长 has no level above to approve an extension', zh: '总楼长没有上级审批延期' };
       const w = s.window;
       if (!w || w.step !== 'resolve' || w.reminding || s.overdue || Date.parse(w.dueAt) <= now.getTime()) {
-        return { code: 'conflict', message: 'an extension must be requested before the resolution deadline passes' };
+        return { code: 'conflict', message: 'an extension must be requested before the resolution deadline passes', zh: '延期须在办结期限届满前申请' };
       }
       const wanted = Date.parse(newDueAt);
       if (!(wanted > Date.parse(s.deadlines.resolutionDueAt))) {
-        return { code: 'invalid', message: `newDueAt must be after the current deadline ${s.deadlines.resolutionDueAt}` };
+        return {
+          code: 'invalid',
+          message: `newDueAt must be after the current deadline ${s.deadlines.resolutionDueAt}`,
+          zh: `申请的新期限须晚于当前办结期限 ${beijingTime(s.deadlines.resolutionDueAt)}`,
+        };
       }
       const cap = reckon(new Date(s.deadlines.resolutionBaseDueAt), s.policy.extensionCap, s.calendar).at;
       if (wanted > cap.getTime()) {
         return {
           code: 'conflict',
-          message: `extensions are capped at ${formatDuration(s.policy.extensionCap)} in total: the latest possible deadline is ${iso(cap)}`,
+          message: `extensions are capped at ${durationInEnglish(s.policy.extensionCap)} in total: the latest possible deadline is ${iso(cap)}`,
+          zh: `延期累计不得超过 ${formatDuration(s.policy.extensionCap)}：办结期限最晚可延至 ${beijingTime(iso(cap))}`,
         };
       }
       return null;
@@ -534,10 +577,14 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
   decideExtension: {
     check: (s, { actor, approve, reason }) => {
       const pending = s.extension;
-      if (!pending) return { code: 'conflict', message: 'no extension is awaiting a decision' };
+      if (!pending) return { code: 'conflict', message: 'no extension is awaiting a decision', zh: '没有待审批的延期申请' };
       const level = chainLevel(s, actor);
       if (level === null || level <= pending.requesterLevel) {
-        return { code: 'forbidden', message: `an extension asked by ${LEVEL_NAMES[pending.requesterLevel]} is decided by a steward above it in this case's chain` };
+        return {
+          code: 'forbidden',
+          message: `an extension asked by ${LEVEL_NAMES[pending.requesterLevel]} is decided by a steward above it in this case's chain`,
+          zh: `${LEVEL_NAMES[pending.requesterLevel]}提出的延期申请，须由本案件楼长链中更高一级的楼长审批`,
+        };
       }
       return approve ? null : needText(reason, 'reason');
     },

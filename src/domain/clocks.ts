@@ -1,6 +1,7 @@
 /** What managers see of a case's clocks at a given moment: deadline, time left, paused, breached. */
 import type { CaseState } from './case-model';
 import { UNRESOLVED_STAGES } from './case-kernel';
+import { remainingText } from './readable-time';
 import { workingMsBetween } from './working-time';
 
 /**
@@ -30,7 +31,13 @@ export interface ClockView {
   remainingWorkingMs: number | null;
   /** wall-clock time left; null when the step is done */
   remainingMs: number | null;
+  /** the time left (or past the deadline) in Chinese working time, e.g. `剩余1个工作日3小时`, `已超期2小时`; null when the step is done */
+  remainingText: string | null;
 }
+
+/** Office time past `dueAt` for a running clock that missed it, else null. */
+const pastDue = (due: Date, now: Date, state: Omit<CaseState, 'history'>): number | null =>
+  now.getTime() > due.getTime() ? workingMsBetween(due, now, state.calendar) : null;
 
 function clock(state: Omit<CaseState, 'history'>, dueAt: string, metAt: string | undefined, running: boolean, breachedAt: string | undefined, now: Date): ClockView {
   const paused = running && !!state.pause;
@@ -38,14 +45,16 @@ function clock(state: Omit<CaseState, 'history'>, dueAt: string, metAt: string |
   const from = paused ? new Date(state.pause!.since) : now;
   const due = new Date(dueAt);
   const done = !!metAt;
+  const remainingWorkingMs = done ? null : workingMsBetween(from, due, state.calendar);
   return {
     dueAt,
     metAt: metAt ?? null,
     running: running && !paused,
     paused,
     breached: !!breachedAt || (done ? Date.parse(metAt!) > due.getTime() : now.getTime() > due.getTime()),
-    remainingWorkingMs: done ? null : workingMsBetween(from, due, state.calendar),
+    remainingWorkingMs,
     remainingMs: done ? null : Math.max(0, due.getTime() - from.getTime()),
+    remainingText: remainingText({ remainingWorkingMs, paused, overdueWorkingMs: done || paused ? null : pastDue(due, now, state) }, state.calendar.hours),
   };
 }
 
@@ -55,6 +64,10 @@ export function describeClocks(state: Omit<CaseState, 'history'>, now: Date) {
   const standsNow = w
     ? standing({ stage: state.stage, paused: !!state.pause, overdue: state.overdue, atRisk: state.atRisk, dueAt: new Date(w.dueAt), warnAt: w.warnAt ? new Date(w.warnAt) : null }, now)
     : null;
+  const currentLeft = w ? workingMsBetween(state.pause ? new Date(state.pause.since) : now, new Date(w.dueAt), state.calendar) : null;
+  // past the top level the window's deadline is the next 督办 reminder: the case is overdue since it first missed one
+  const currentPast =
+    !w || state.pause ? null : w.reminding ? workingMsBetween(new Date(state.overdueSince ?? w.openedAt), now, state.calendar) : pastDue(new Date(w.dueAt), now, state);
   return {
     response: clock(state, state.deadlines.responseDueAt, state.acknowledgedAt, state.stage === 'assigned', state.breaches.response, now),
     resolution: clock(state, state.deadlines.resolutionDueAt, state.resolvedAt, resolving, state.breaches.resolution, now),
@@ -68,7 +81,8 @@ export function describeClocks(state: Omit<CaseState, 'history'>, now: Date) {
           overdue: standsNow!.overdue,
           reminding: w.reminding,
           paused: !!state.pause,
-          remainingWorkingMs: workingMsBetween(state.pause ? new Date(state.pause.since) : now, new Date(w.dueAt), state.calendar),
+          remainingWorkingMs: currentLeft!,
+          remainingText: remainingText({ remainingWorkingMs: currentLeft!, paused: !!state.pause, overdueWorkingMs: currentPast }, state.calendar.hours),
         }
       : null,
     pausedWorkingMs: state.pauses.reduce((sum, p) => sum + (p.shiftMs ?? 0), 0),

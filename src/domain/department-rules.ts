@@ -23,6 +23,7 @@ import {
   settleOverdue,
   toSteward,
   UNRESOLVED_STAGES,
+  who,
   WORKING_STAGES,
 } from './case-kernel';
 
@@ -35,13 +36,13 @@ export interface DepartmentActionArgs {
 
 /** The open task of the acting department, or why it has none. */
 function openTaskOf(s: CaseState, actor: Actor): DepartmentTask | Refusal {
-  if (actor.kind !== 'department') return { code: 'forbidden', message: 'only a department can do this' };
+  if (actor.kind !== 'department') return { code: 'forbidden', message: 'only a department can do this', zh: '只有承办部门可以进行此操作' };
   const task = s.tasks.find((t) => t.departmentId === actor.id && isOpenTask(t));
   if (task) return task;
   const any = s.tasks.some((t) => t.departmentId === actor.id);
   return any
-    ? { code: 'conflict', message: `department ${actor.id} has no open task on this case` }
-    : { code: 'forbidden', message: `the case is not dispatched to department ${actor.id}` };
+    ? { code: 'conflict', message: `department ${actor.id} has no open task on this case`, zh: `部门${who(actor)}在本案件中没有待办任务` }
+    : { code: 'forbidden', message: `the case is not dispatched to department ${actor.id}`, zh: `本案件未派给部门${who(actor)}` };
 }
 
 const isRefusal = (x: DepartmentTask | Refusal): x is Refusal => 'code' in x;
@@ -60,8 +61,14 @@ export const DEPARTMENT_ACTIONS: { [K in keyof DepartmentActionArgs]: ActionRule
       return first(
         needStage(s, 'dispatch', WORKING_STAGES),
         needOwnerOrAbove(s, actor, 'dispatch'),
-        openLead ? { code: 'conflict', message: `the case is already with ${openLead.departmentName} (${openLead.departmentId}) as lead department, awaiting its reply` } : null,
-        new Set(ids).size !== ids.length ? { code: 'invalid', message: 'a department can appear only once in a dispatch' } : null,
+        openLead
+          ? {
+              code: 'conflict',
+              message: `the case is already with ${openLead.departmentName} (${openLead.departmentId}) as lead department, awaiting its reply`,
+              zh: `本案件已由${who({ id: openLead.departmentId, name: openLead.departmentName })}主办，正在等待其答复`,
+            }
+          : null,
+        new Set(ids).size !== ids.length ? { code: 'invalid', message: 'a department can appear only once in a dispatch', zh: '同一部门在一次派单中只能出现一次' } : null,
       );
     },
     apply(s, { actor, lead, assisting = [], instructions }, now) {
@@ -97,7 +104,7 @@ export const DEPARTMENT_ACTIONS: { [K in keyof DepartmentActionArgs]: ActionRule
     check: (s, { actor }) => {
       const refusal = taskRefusal(s, actor);
       if (refusal) return refusal;
-      return openTask(s, actor).status === 'accepted' ? { code: 'conflict', message: 'the task is already accepted' } : null;
+      return openTask(s, actor).status === 'accepted' ? { code: 'conflict', message: 'the task is already accepted', zh: '该任务已签收' } : null;
     },
     apply(s, { actor }, now) {
       const task = openTask(s, actor);

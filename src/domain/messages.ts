@@ -4,7 +4,7 @@
  */
 import { type CaseState, type DepartmentTask, LEVEL_NAMES } from './case-model';
 import type { NotificationIntent, Template } from './case-rules';
-import { BEIJING_OFFSET } from './working-time';
+import { beijingTime } from './readable-time';
 
 export interface NotificationContext {
   caseId: string;
@@ -51,13 +51,6 @@ export function notificationContext(state: CaseState, intent: NotificationIntent
     ...(text ? { text } : {}),
     ...(task ? { departmentName: task.departmentName, departmentRole: task.role === 'lead' ? '主办' : '协办' } : {}),
   };
-}
-
-export function beijingTime(isoString: string): string {
-  // China keeps UTC+8 all year (no daylight saving since 1991): shifting the instant is exact, and
-  // far cheaper than an Intl formatter per notice
-  const local = new Date(Date.parse(isoString) + BEIJING_OFFSET).toISOString();
-  return `${local.slice(0, 10)} ${local.slice(11, 16)}（北京时间）`;
 }
 
 const HEADLINES: Record<Template, string> = {

@@ -34,11 +34,18 @@ const UNIT_NAMES: Record<DurationUnit, string> = {
   seconds: '秒',
   minutes: '分钟',
   hours: '小时',
-  days: '自然日',
-  working_hours: '工作小时',
+  days: '个自然日',
+  working_hours: '个工作小时',
   working_days: '个工作日',
 };
 
+/** In Chinese, as a time limit is written: `30 个工作日`, `2 个工作小时`, `3 个自然日`. */
 export function formatDuration(d: Duration): string {
-  return `${d.value}${UNIT_NAMES[d.unit]}`;
+  return `${d.value} ${UNIT_NAMES[d.unit]}`;
+}
+
+/** In English, for English answers: `30 working days`, `1 working hour`. */
+export function durationInEnglish(d: Duration): string {
+  const unit = d.unit.replace('_', ' ');
+  return `${d.value} ${d.value === 1 ? unit.slice(0, -1) : unit}`;
 }

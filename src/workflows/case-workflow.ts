@@ -7,6 +7,7 @@ import type { CaseState, CaseWorkflowInput } from '../domain/case-model';
 import { isTerminal } from '../domain/case-model';
 import {
   ABOUT_THE_WINDOW,
+  ACTION_NAMES,
   ACTIONS,
   CALLS_TO_ACT,
   learnCalendarYears,
@@ -203,10 +204,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState 
       try {
         refusal = rule.check(state, args, new Date()); // checks only read the state
       } catch (err) {
-        refusal = { code: 'conflict' as const, message: `the rules could not check this action: ${(err as Error).message}` };
+        const message = (err as Error).message;
+        refusal = { code: 'conflict' as const, message: `the rules could not check this action: ${message}`, zh: `规则无法校验此操作：${message}` };
       }
       if (refusal) {
-        throw wf.ApplicationFailure.create({ type: REFUSAL_TYPES[refusal.code], message: refusal.message, nonRetryable: true });
+        // the Chinese travels in the failure's details; the API answers in the caller's language
+        throw wf.ApplicationFailure.create({ type: REFUSAL_TYPES[refusal.code], message: refusal.message, nonRetryable: true, details: [{ zh: refusal.zh }] });
       }
     };
     wf.setHandler(
@@ -219,7 +222,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState 
         if (!applied.ok) {
           onRuleFailed(state, new Date(), name, applied.message);
           wf.log.error('action failed in the rules; the case is unchanged', { caseId: state.caseId, action: name, error: applied.message });
-          throw wf.ApplicationFailure.create({ type: ACTION_FAILED, message: `${name} failed and changed nothing: ${applied.message}`, nonRetryable: true });
+          throw wf.ApplicationFailure.create({
+            type: ACTION_FAILED,
+            message: `${name} failed and changed nothing: ${applied.message}`,
+            nonRetryable: true,
+            details: [{ zh: `${ACTION_NAMES[name]}操作执行失败，案件未作任何更改（已记录在案件历史中）：${applied.message}` }],
+          });
         }
         carryOut(applied.value);
         const key = clientKey();

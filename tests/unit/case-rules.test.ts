@@ -1,6 +1,7 @@
 import type { CaseState } from '../../src/domain/case-model';
 import { ACTIONS, newCaseState, onTimer, onWindowElapsed, openAndAssign, type ActionArgs, type ActionName } from '../../src/domain/case-rules';
 import { onDepartmentDue } from '../../src/domain/department-rules';
+import { beijingTime } from '../../src/domain/readable-time';
 import { caseInput, department, enterprise, steward } from '../fixtures/case-input';
 
 const T0 = new Date('2026-03-02T01:00:00Z');
@@ -86,6 +87,34 @@ describe('case rules', () => {
     onWindowElapsed(s, at(24)); // now owned by the 分楼长
     expect(ACTIONS.acknowledge.check(s, { actor: steward(1) }, at(1))).toMatchObject({ code: 'forbidden', message: expect.stringContaining('分楼长') });
     expect(ACTIONS.acknowledge.check(s, { actor: steward(3) }, at(1))).toBeNull(); // anyone above may act
+  });
+
+  it('says every refusal in Chinese too, naming stages, levels and people as a steward does', () => {
+    const s = opened();
+    expect(ACTIONS.approve.check(s, { actor: steward(1) }, at(1))).toMatchObject({
+      zh: '无法审核通过：案件当前状态为“待签收”，仅在“待审核”状态下可以审核通过',
+    });
+    expect(ACTIONS.withdraw.check(s, { actor: steward(1) }, at(1))).toMatchObject({ zh: '只有提出诉求的企业可以撤回本案件' });
+    expect(ACTIONS.decline.check(s, { actor: steward(1), reason: ' ' }, at(1))).toMatchObject({ code: 'invalid', zh: '原因不能为空' });
+    onWindowElapsed(s, at(24));
+    expect(ACTIONS.acknowledge.check(s, { actor: steward(1) }, at(25))).toMatchObject({
+      zh: '本案件现由分楼长李明（stw-area-east）负责，点楼长陈静（stw-point-1）无权签收',
+    });
+    expect(ACTIONS.dispatch.check(s, { actor: department, lead: { id: 'dept-tax', name: '税务所' } }, at(25))).toMatchObject({ code: 'conflict' });
+  });
+
+  it('writes the instants of a Chinese refusal in Beijing time, never as UTC', () => {
+    const s = opened();
+    act(s, 'acknowledge', { actor: steward(1) });
+    // the 其他 category: 15 working days, extensions capped at 30 working days in total
+    const refusal = ACTIONS.requestExtension.check(s, { actor: steward(1), reason: '需协调', newDueAt: '2027-06-01T09:00:00+08:00' }, at(2));
+    expect(refusal).toEqual({
+      code: 'conflict',
+      message: 'extensions are capped at 30 working days in total: the latest possible deadline is 2026-05-08T01:00:00.000Z',
+      zh: '延期累计不得超过 30 个工作日：办结期限最晚可延至 2026-05-08 09:00（北京时间）',
+    });
+    const early = ACTIONS.requestExtension.check(s, { actor: steward(1), reason: '需协调', newDueAt: at(3).toISOString() }, at(2));
+    expect(early!.zh).toBe(`申请的新期限须晚于当前办结期限 ${beijingTime(s.deadlines.resolutionDueAt)}`);
   });
 
   it('sends a department reply to approval and a rejection back to the department', () => {

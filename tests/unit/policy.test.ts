@@ -1,6 +1,6 @@
 import { loadCatalogue } from '../../src/catalogue-file';
 import { DEFAULT_POLICY } from '../../src/domain/policy';
-import { formatDuration, reckon } from '../../src/domain/time';
+import { durationInEnglish, formatDuration, reckon } from '../../src/domain/time';
 import { CALENDAR } from '../fixtures/case-input';
 
 const { catalogue, version } = loadCatalogue();
@@ -41,6 +41,10 @@ describe('reckoning a duration', () => {
     expect(reckon(from, { value: 2, unit: 'working_hours' }, CALENDAR).at.toISOString()).toBe('2025-10-09T01:30:00.000Z'); // 1.5 h on 30 Sep, 0.5 h after National Day
   });
   it('names durations in Chinese', () => {
-    expect(formatDuration({ value: 30, unit: 'working_days' })).toBe('30个工作日');
+    expect(formatDuration({ value: 30, unit: 'working_days' })).toBe('30 个工作日');
+    expect(formatDuration({ value: 2, unit: 'working_hours' })).toBe('2 个工作小时');
+    expect(formatDuration({ value: 3, unit: 'days' })).toBe('3 个自然日');
+    expect(durationInEnglish({ value: 30, unit: 'working_days' })).toBe('30 working days');
+    expect(durationInEnglish({ value: 1, unit: 'working_hours' })).toBe('1 working hour');
   });
 });

@@ -96,9 +96,12 @@ describe('clocks on the time-skipping server', () => {
       expect(refused.events.at(-1)).toMatchObject({ type: 'extension_refused', reason: '理由不充分' });
       // 30 working days is about six weeks: ninety calendar days is over the cap
       const tooFar = new Date(Date.parse(deadline) + 90 * DAY).toISOString();
-      await expect(h.executeUpdate(ACTION_UPDATES.requestExtension, { args: [{ actor: steward(1), reason: '再延', newDueAt: tooFar }] })).rejects.toMatchObject(
-        refusal('ActionRefused', /capped at 30个工作日/),
-      );
+      const capped = h.executeUpdate(ACTION_UPDATES.requestExtension, { args: [{ actor: steward(1), reason: '再延', newDueAt: tooFar }] });
+      await expect(capped).rejects.toMatchObject(refusal('ActionRefused', /capped at 30 working days/));
+      // the Chinese travels in the failure's details, its instant in Beijing time
+      await expect(capped).rejects.toMatchObject({
+        cause: { details: [{ zh: expect.stringMatching(/^延期累计不得超过 30 个工作日：办结期限最晚可延至 \d{4}-\d\d-\d\d \d\d:\d\d（北京时间）$/) }] },
+      });
       await expect(h.executeUpdate(ACTION_UPDATES.requestExtension, { args: [{ actor: steward(1), reason: '早于期限', newDueAt: deadline }] })).rejects.toMatchObject(
         refusal('ActionInvalid', /after the current deadline/),
       );
