@@ -26,6 +26,7 @@ import { statsRouter } from './routes/stats';
 import { adminRouter } from './routes/admin';
 import { codecRouter } from './routes/codec';
 import { requestContext } from './request-context';
+import { beijingReplacer } from './beijing-time';
 
 export interface AppDeps {
   db: Db;
@@ -59,7 +60,14 @@ const refuseBrokenPercentEncoding: RequestHandler = (req, _res, next) => {
     try {
       decodeURIComponent(raw.replace(/\+/g, ' '));
     } catch {
-      return next(new HttpError(400, 'bad_request', `the ${where} has a broken percent-encoding: each %XX must be a byte of UTF-8 text`));
+      return next(
+        new HttpError(
+          400,
+          'bad_request',
+          `the ${where} has a broken percent-encoding: each %XX must be a byte of UTF-8 text`,
+          `${where === 'path' ? '路径' : '查询参数'}中的百分号编码有误：每个 %XX 须是 UTF-8 文本的一个字节`,
+        ),
+      );
     }
   }
   next();
@@ -70,8 +78,22 @@ const withLimit =
   (parser: RequestHandler, limit: string): RequestHandler =>
   (req, res, next) =>
     parser(req, res, (err?: unknown) =>
-      next((err as { type?: string } | undefined)?.type === 'entity.too.large' ? new HttpError(413, 'payload_too_large', `request body is larger than the ${limit} limit`) : err),
+      next(
+        (err as { type?: string } | undefined)?.type === 'entity.too.large'
+          ? new HttpError(413, 'payload_too_large', `request body is larger than the ${limit} limit`, `请求内容超过 ${limit} 的上限`)
+          : err,
+      ),
     );
+
+/**
+ * The Temporal codec protocol and the OpenAPI document are answered as written: payloads are not
+ * read by people, and the document's examples are the schemas' own (every other answer gives its
+ * instants in Beijing time: the `json replacer` below).
+ */
+const asWritten: RequestHandler = (_req, res, next) => {
+  res.json = (body: unknown) => res.type('json').send(JSON.stringify(body));
+  next();
+};
 
 /** Builds the HTTP API without listening, so tests drive it with supertest. */
 export function createApp(deps: AppDeps): express.Express & { locals: { routes: RouteEntry[] } } {
@@ -87,13 +109,16 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
     legacyHeaders: false,
     // only write routes after authentication reach this, so there is always a person to count
     keyGenerator: (req) => req.principal!.personId,
-    handler: (_req, _res, next) => next(new HttpError(429, 'rate_limited', 'too many changes from this identity in the last minute; retry later')),
+    handler: (_req, _res, next) =>
+      next(new HttpError(429, 'rate_limited', 'too many changes from this identity in the last minute; retry later', '一分钟内的操作次数过多，请稍后重试')),
   });
   const access = createAccess({ db, verifier, onWrite: limiter });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // every instant a person reads is answered in Beijing time, `2026-11-23T09:00:00.000+08:00`
+  app.set('json replacer', beijingReplacer);
   app.use(requestContext(logger));
   app.use(helmet());
   const allowed = new Set(deps.corsOrigins ?? []);
@@ -108,6 +133,7 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
     }),
   );
   app.use(refuseBrokenPercentEncoding);
+  app.use(['/api/codec', '/api/openapi.json'], asWritten);
   // the Temporal UI and CLI decode whole pages of history payloads (encrypted case states) at once
   app.use('/api/codec', withLimit(express.json({ limit: '4mb', strict: true }), '4 MB'));
   app.use(withLimit(express.json({ limit: '64kb', strict: true, verify: keepRawBody }), '64 kB'));
@@ -139,9 +165,9 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
     access.routes.filter((r) => new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, '[^/]+')}$`).test(path)).map((r) => r.method);
   app.use((req, res, next) => {
     const allowed = methodsOf(req.path);
-    if (!allowed.length) return next(notFound(`no route ${req.method} ${req.path}`));
+    if (!allowed.length) return next(notFound(`no route ${req.method} ${req.path}`, `接口不存在：${req.method} ${req.path}`));
     res.set('Allow', allowed.join(', '));
-    next(new HttpError(405, 'method_not_allowed', `${req.path} takes ${allowed.join(', ')}, not ${req.method}`));
+    next(new HttpError(405, 'method_not_allowed', `${req.path} takes ${allowed.join(', ')}, not ${req.method}`, `${req.path} 只支持 ${allowed.join('、')} 方法，不支持 ${req.method}`));
   });
   app.use(errorHandler(logger));
   app.locals.routes = access.routes;

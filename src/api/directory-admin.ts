@@ -10,15 +10,14 @@
 import { z } from 'zod';
 import { Prisma } from '../generated/sqlite/client';
 import { CHANNEL_TYPES } from '../adapters/notification-channel';
-import { ROLES, type Role } from '../auth/principal';
+import { ROLE_NAMES, ROLES, type Role } from '../auth/principal';
 import { mapChannelSecrets, presentChannels, type SecretBox } from '../security/secrets';
 import { CreditCode, HttpUrl, isHttpUrl, line } from './schemas';
+import { zodIssueInChinese } from './chinese-messages';
+import type { Issue } from './errors';
 
+export type { Issue };
 export type Tx = Prisma.TransactionClient;
-export interface Issue {
-  field: string;
-  message: string;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Field schemas
@@ -178,13 +177,19 @@ const kind = <S extends z.ZodObject>(spec: KindSpec<S>) => spec;
 
 const LEVEL_NAMES: Record<number, string> = { 1: '点楼长', 2: '分楼长', 3: '总楼长' };
 const list = (ids: string[]) => (ids.length > 3 ? `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more` : ids.join(', '));
+const listZh = (ids: string[]) => (ids.length > 3 ? `${ids.slice(0, 3).join('、')} 等 ${ids.length} 处` : ids.join('、'));
 
 /** A steward named in a role: it must exist, be active, and have the level the role needs. */
 async function stewardFor(tx: Tx, field: string, id: string, level: 1 | 2 | 3, issues: Issue[]) {
   const s = await tx.steward.findUnique({ where: { id } });
-  if (!s) issues.push({ field, message: `unknown steward ${id}` });
-  else if (s.level !== level) issues.push({ field, message: `${id} is a level-${s.level} steward (${LEVEL_NAMES[s.level] ?? '?'}), not a ${LEVEL_NAMES[level]} (level ${level})` });
-  else if (!s.active) issues.push({ field, message: `${id} is inactive` });
+  if (!s) issues.push({ field, message: `unknown steward ${id}`, zh: `楼长岗位 ${id} 不存在` });
+  else if (s.level !== level) {
+    issues.push({
+      field,
+      message: `${id} is a level-${s.level} steward (${LEVEL_NAMES[s.level] ?? '?'}), not a ${LEVEL_NAMES[level]} (level ${level})`,
+      zh: `${id} 是${LEVEL_NAMES[s.level] ?? `${s.level} 级楼长`}，不是${LEVEL_NAMES[level]}`,
+    });
+  } else if (!s.active) issues.push({ field, message: `${id} is inactive`, zh: `楼长岗位 ${id} 已停用` });
   else return s;
   return null;
 }
@@ -193,6 +198,8 @@ const sealChannels = (secrets: SecretBox, channels: z.infer<typeof Channels>) =>
   channels === undefined ? undefined : channels === null ? Prisma.DbNull : (mapChannelSecrets(channels, (v) => secrets.seal(v)) as Prisma.InputJsonValue);
 
 const done = (created: boolean, row: Row, townId: string | null): Outcome => ({ created, row, townId });
+const unknownTown = (id: string): Issue => ({ field: 'townId', message: `unknown town ${id}`, zh: `街道 ${id} 不存在` });
+const unknownArea = (id: string): Issue => ({ field: 'areaId', message: `unknown area ${id}`, zh: `园区 ${id} 不存在` });
 
 export const DIRECTORY_KINDS = {
   towns: kind({
@@ -204,7 +211,7 @@ export const DIRECTORY_KINDS = {
       const issues: Issue[] = [];
       if (body.chiefStewardId) {
         const s = await stewardFor(tx, 'chiefStewardId', body.chiefStewardId, 3, issues);
-        if (s && s.townId !== id) issues.push({ field: 'chiefStewardId', message: `${s.id} is a steward of town ${s.townId}, not of ${id}` });
+        if (s && s.townId !== id) issues.push({ field: 'chiefStewardId', message: `${s.id} is a steward of town ${s.townId}, not of ${id}`, zh: `${s.id} 是街道 ${s.townId} 的楼长，不是 ${id} 的` });
       }
       if (issues.length) return { issues };
       const existing = await tx.town.findUnique({ where: { id }, select: { id: true } });
@@ -222,15 +229,23 @@ export const DIRECTORY_KINDS = {
     async apply({ tx }, id, body) {
       const issues: Issue[] = [];
       const existing = await tx.area.findUnique({ where: { id } });
-      if (!(await tx.town.findUnique({ where: { id: body.townId }, select: { id: true } }))) issues.push({ field: 'townId', message: `unknown town ${body.townId}` });
+      if (!(await tx.town.findUnique({ where: { id: body.townId }, select: { id: true } }))) issues.push(unknownTown(body.townId));
       else if (existing && existing.townId !== body.townId) {
         // stewards carry their town; cases carry the area's: an area does not change towns
         const [stewards, buildings] = await Promise.all([tx.steward.count({ where: { areaId: id } }), tx.building.count({ where: { areaId: id } })]);
-        if (stewards || buildings) issues.push({ field: 'townId', message: `area ${id} has ${stewards} stewards and ${buildings} buildings in town ${existing.townId}; it cannot move to another town` });
+        if (stewards || buildings) {
+          issues.push({
+            field: 'townId',
+            message: `area ${id} has ${stewards} stewards and ${buildings} buildings in town ${existing.townId}; it cannot move to another town`,
+            zh: `园区 ${id} 在街道 ${existing.townId} 有 ${stewards} 个楼长岗位和 ${buildings} 栋楼宇，不能改属其他街道`,
+          });
+        }
       }
       if (body.areaStewardId) {
         const s = await stewardFor(tx, 'areaStewardId', body.areaStewardId, 2, issues);
-        if (s && s.areaId !== id) issues.push({ field: 'areaStewardId', message: `${s.id} is the steward post of area ${s.areaId ?? '(none)'}, not of ${id}` });
+        if (s && s.areaId !== id) {
+          issues.push({ field: 'areaStewardId', message: `${s.id} is the steward post of area ${s.areaId ?? '(none)'}, not of ${id}`, zh: `${s.id} 是园区 ${s.areaId ?? '（无）'} 的楼长岗位，不是 ${id} 的` });
+        }
       }
       if (issues.length) return { issues };
       const data = { name: body.name, townId: body.townId, areaStewardId: body.areaStewardId };
@@ -247,10 +262,14 @@ export const DIRECTORY_KINDS = {
     async apply({ tx }, id, body) {
       const issues: Issue[] = [];
       const area = await tx.area.findUnique({ where: { id: body.areaId } });
-      if (!area) issues.push({ field: 'areaId', message: `unknown area ${body.areaId}` });
+      if (!area) issues.push(unknownArea(body.areaId));
       const s = await stewardFor(tx, 'pointStewardId', body.pointStewardId, 1, issues);
       if (s && area && s.townId !== area.townId) {
-        issues.push({ field: 'pointStewardId', message: `${s.id} is a steward of town ${s.townId}; area ${area.id} is in town ${area.townId}` });
+        issues.push({
+          field: 'pointStewardId',
+          message: `${s.id} is a steward of town ${s.townId}; area ${area.id} is in town ${area.townId}`,
+          zh: `${s.id} 是街道 ${s.townId} 的楼长，而园区 ${area.id} 属于街道 ${area.townId}`,
+        });
       }
       if (issues.length || !area) return { issues };
       const existing = await tx.building.findUnique({ where: { id }, select: { id: true } });
@@ -269,13 +288,19 @@ export const DIRECTORY_KINDS = {
       const issues: Issue[] = [];
       const existing = await tx.steward.findUnique({ where: { id } });
       const areaId = body.areaId !== undefined ? body.areaId : (existing?.areaId ?? null);
-      if (!(await tx.town.findUnique({ where: { id: body.townId }, select: { id: true } }))) issues.push({ field: 'townId', message: `unknown town ${body.townId}` });
-      if (body.level === 3 && areaId) issues.push({ field: 'areaId', message: 'a 总楼长 (level 3) answers for the whole town: leave the area empty' });
-      if (body.level !== 3 && !areaId) issues.push({ field: 'areaId', message: `a ${LEVEL_NAMES[body.level]} (level ${body.level}) needs an area` });
+      if (!(await tx.town.findUnique({ where: { id: body.townId }, select: { id: true } }))) issues.push(unknownTown(body.townId));
+      if (body.level === 3 && areaId) {
+        issues.push({ field: 'areaId', message: 'a 总楼长 (level 3) answers for the whole town: leave the area empty', zh: '总楼长负责整个街道，园区须留空' });
+      }
+      if (body.level !== 3 && !areaId) {
+        issues.push({ field: 'areaId', message: `a ${LEVEL_NAMES[body.level]} (level ${body.level}) needs an area`, zh: `${LEVEL_NAMES[body.level]}须指定所属园区` });
+      }
       if (areaId) {
         const area = await tx.area.findUnique({ where: { id: areaId } });
-        if (!area) issues.push({ field: 'areaId', message: `unknown area ${areaId}` });
-        else if (area.townId !== body.townId) issues.push({ field: 'areaId', message: `area ${areaId} is in town ${area.townId}, not ${body.townId}` });
+        if (!area) issues.push(unknownArea(areaId));
+        else if (area.townId !== body.townId) {
+          issues.push({ field: 'areaId', message: `area ${areaId} is in town ${area.townId}, not ${body.townId}`, zh: `园区 ${areaId} 属于街道 ${area.townId}，不属于 ${body.townId}` });
+        }
       }
       if (existing) {
         // the post is named elsewhere: a change must not leave a building, area or town pointing at the wrong kind of post
@@ -284,11 +309,15 @@ export const DIRECTORY_KINDS = {
           tx.area.findMany({ where: { areaStewardId: id }, select: { id: true } }),
           tx.town.findMany({ where: { chiefStewardId: id }, select: { id: true } }),
         ]);
-        const named = (what: string, ids: string[]) => `${id} is the ${what} of ${list(ids)}; name another steward there first`;
-        if (buildings.length && body.level !== 1) issues.push({ field: 'level', message: named('点楼长', buildings.map((b) => b.id)) });
-        else if (buildings.some((b) => b.area.townId !== body.townId)) issues.push({ field: 'townId', message: named('点楼长', buildings.map((b) => b.id)) });
-        if (areas.length && (body.level !== 2 || areas.some((a) => a.id !== areaId))) issues.push({ field: body.level !== 2 ? 'level' : 'areaId', message: named('分楼长', areas.map((a) => a.id)) });
-        if (towns.length && (body.level !== 3 || towns.some((t) => t.id !== body.townId))) issues.push({ field: body.level !== 3 ? 'level' : 'townId', message: named('总楼长', towns.map((t) => t.id)) });
+        const named = (field: string, what: string, ids: string[]): Issue => ({
+          field,
+          message: `${id} is the ${what} of ${list(ids)}; name another steward there first`,
+          zh: `${id} 现为 ${listZh(ids)} 的${what}，请先在那里指定其他楼长`,
+        });
+        if (buildings.length && body.level !== 1) issues.push(named('level', '点楼长', buildings.map((b) => b.id)));
+        else if (buildings.some((b) => b.area.townId !== body.townId)) issues.push(named('townId', '点楼长', buildings.map((b) => b.id)));
+        if (areas.length && (body.level !== 2 || areas.some((a) => a.id !== areaId))) issues.push(named(body.level !== 2 ? 'level' : 'areaId', '分楼长', areas.map((a) => a.id)));
+        if (towns.length && (body.level !== 3 || towns.some((t) => t.id !== body.townId))) issues.push(named(body.level !== 3 ? 'level' : 'townId', '总楼长', towns.map((t) => t.id)));
       }
       if (issues.length) return { issues };
       const data = {
@@ -314,13 +343,15 @@ export const DIRECTORY_KINDS = {
     async apply({ tx, secrets }, id, body) {
       const issues: Issue[] = [];
       const existing = await tx.department.findUnique({ where: { id } });
-      if (!(await tx.town.findUnique({ where: { id: body.townId }, select: { id: true } }))) issues.push({ field: 'townId', message: `unknown town ${body.townId}` });
+      if (!(await tx.town.findUnique({ where: { id: body.townId }, select: { id: true } }))) issues.push(unknownTown(body.townId));
       const adapter = body.adapter ?? existing?.adapter ?? 'portal';
       if (adapter === 'webhook') {
         const url = body.webhookUrl !== undefined ? body.webhookUrl : existing?.webhookUrl;
         const secret = body.webhookSecret !== undefined ? body.webhookSecret : existing?.webhookSecret;
-        if (!url) issues.push({ field: 'webhookUrl', message: 'a webhook department needs the URL its dispatches are POSTed to' });
-        if (!secret) issues.push({ field: 'webhookSecret', message: 'a webhook department needs the shared secret that signs dispatches and callbacks' });
+        if (!url) issues.push({ field: 'webhookUrl', message: 'a webhook department needs the URL its dispatches are POSTed to', zh: '接口对接的部门须填写接收派单的网址' });
+        if (!secret) {
+          issues.push({ field: 'webhookSecret', message: 'a webhook department needs the shared secret that signs dispatches and callbacks', zh: '接口对接的部门须填写派单和回调签名用的共享密钥' });
+        }
       }
       if (issues.length) return { issues };
       const data = {
@@ -344,7 +375,7 @@ export const DIRECTORY_KINDS = {
     body: EnterpriseBody,
     async apply({ tx, secrets }, creditCode, body) {
       const building = await tx.building.findUnique({ where: { id: body.buildingId }, include: { area: { select: { townId: true } } } });
-      if (!building) return { issues: [{ field: 'buildingId', message: `unknown building ${body.buildingId}` }] };
+      if (!building) return { issues: [{ field: 'buildingId', message: `unknown building ${body.buildingId}`, zh: `楼宇 ${body.buildingId} 不存在` }] };
       const existing = await tx.enterprise.findUnique({ where: { creditCode }, select: { id: true } });
       const data = { name: body.name, buildingId: body.buildingId, contactName: body.contactName, contactPhone: body.contactPhone, channels: sealChannels(secrets, body.channels) };
       // the credit code is the enterprise's id, as when an enterprise registers itself
@@ -362,13 +393,19 @@ export const DIRECTORY_KINDS = {
       const issues: Issue[] = [];
       const existing = await tx.person.findUnique({ where: { id }, include: { grants: { where: { revokedAt: null } } } });
       const other = await tx.person.findUnique({ where: { subject: body.subject }, select: { id: true } });
-      if (other && other.id !== id) issues.push({ field: 'subject', message: `subject ${body.subject} already belongs to person ${other.id}` });
+      if (other && other.id !== id) issues.push({ field: 'subject', message: `subject ${body.subject} already belongs to person ${other.id}`, zh: `登录标识 ${body.subject} 已属于人员 ${other.id}` });
       if (existing && body.kind && body.kind !== existing.kind) {
         const misfit = existing.grants.filter((g) => (g.role === 'department_system') !== (body.kind === 'machine'));
-        if (misfit.length) issues.push({ field: 'kind', message: `${id} holds active grants (${misfit.map((g) => g.role).join(', ')}) a ${body.kind} cannot hold; revoke them first` });
+        if (misfit.length) {
+          issues.push({
+            field: 'kind',
+            message: `${id} holds active grants (${misfit.map((g) => g.role).join(', ')}) a ${body.kind} cannot hold; revoke them first`,
+            zh: `${id} 持有${body.kind === 'machine' ? '系统' : '人员'}不能持有的在用授权（${misfit.map((g) => ROLE_NAMES[g.role as Role] ?? g.role).join('、')}），请先撤销`,
+          });
+        }
       }
       if (existing && body.active === false && existing.grants.some((g) => g.role === 'admin') && !(await otherAdmins(tx, id))) {
-        issues.push({ field: 'active', message: `${id} is the last active administrator` });
+        issues.push({ field: 'active', message: `${id} is the last active administrator`, zh: `${id} 是最后一位在任管理员，不能停用` });
       }
       if (issues.length) return { issues };
       const data = { subject: body.subject, name: body.name, kind: body.kind, active: body.active };
@@ -385,7 +422,7 @@ export const DIRECTORY_KIND_NAMES = Object.keys(DIRECTORY_KINDS) as DirectoryKin
 export async function applyRow(ctx: Ctx, spec: KindSpec, key: unknown, body: unknown): Promise<Outcome> {
   const issues: Issue[] = [];
   const k = spec.keySchema.safeParse(key);
-  if (!k.success) issues.push(...k.error.issues.map((i) => ({ field: [spec.keyField, ...i.path].join('.'), message: i.message })));
+  if (!k.success) issues.push(...k.error.issues.map((i) => ({ field: [spec.keyField, ...i.path].join('.'), message: i.message, zh: zodIssueInChinese(i) })));
   const b = spec.body.safeParse(body);
   if (!b.success) issues.push(...zodIssues(b.error));
   if (issues.length || !k.success || !b.success) return { issues };
@@ -395,8 +432,8 @@ export async function applyRow(ctx: Ctx, spec: KindSpec, key: unknown, body: unk
 export const zodIssues = (err: z.ZodError): Issue[] =>
   err.issues.flatMap((i) =>
     i.code === 'unrecognized_keys'
-      ? i.keys.map((key) => ({ field: [...i.path, key].join('.'), message: 'unknown field' }))
-      : [{ field: i.path.join('.') || '(row)', message: i.message }],
+      ? i.keys.map((key) => ({ field: [...i.path, key].join('.'), message: 'unknown field', zh: '不允许的字段' }))
+      : [{ field: i.path.join('.') || '(row)', message: i.message, zh: zodIssueInChinese(i) }],
   );
 
 /** Whether an active administrator other than this person remains (nobody locks the district out). */
@@ -411,26 +448,28 @@ export async function otherAdmins(tx: Tx, personId: string): Promise<boolean> {
 export async function grantProblem(tx: Tx, person: { kind: string }, role: Role, scopeId: string | null): Promise<Issue | null> {
   const machine = person.kind === 'machine';
   if (machine !== (role === 'department_system')) {
-    return { field: 'role', message: machine ? 'a machine (a department system) can only be granted department_system' : 'department_system is for machines (a department system signing in with client credentials)' };
+    return machine
+      ? { field: 'role', message: 'a machine (a department system) can only be granted department_system', zh: '系统账号（部门业务系统）只能授予 department_system（部门业务系统）角色' }
+      : { field: 'role', message: 'department_system is for machines (a department system signing in with client credentials)', zh: 'department_system 角色仅用于以客户端凭据登录的部门业务系统' };
   }
-  const need = (what: string) => ({ field: 'scopeId', message: `a ${role} grant needs the ${what} it is for` });
-  const unknown = (what: string) => ({ field: 'scopeId', message: `unknown ${what} ${scopeId}` });
+  const need = (what: string, zh: string) => ({ field: 'scopeId', message: `a ${role} grant needs the ${what} it is for`, zh: `授予${ROLE_NAMES[role]}角色须指定所属${zh}` });
+  const unknown = (what: string, zh: string) => ({ field: 'scopeId', message: `unknown ${what} ${scopeId}`, zh: `${zh} ${scopeId} 不存在` });
   switch (role) {
     case 'admin':
-      return scopeId ? { field: 'scopeId', message: 'an admin grant has no scope: leave scopeId null' } : null;
+      return scopeId ? { field: 'scopeId', message: 'an admin grant has no scope: leave scopeId null', zh: '管理员授权没有范围，scopeId 须为 null' } : null;
     case 'manager':
-      return scopeId && !(await tx.town.findUnique({ where: { id: scopeId }, select: { id: true } })) ? unknown('town') : null;
+      return scopeId && !(await tx.town.findUnique({ where: { id: scopeId }, select: { id: true } })) ? unknown('town', '街道') : null;
     case 'enterprise':
-      if (!scopeId) return need('enterprise');
-      return (await tx.enterprise.findUnique({ where: { id: scopeId }, select: { id: true } })) ? null : unknown('enterprise');
+      if (!scopeId) return need('enterprise', '企业');
+      return (await tx.enterprise.findUnique({ where: { id: scopeId }, select: { id: true } })) ? null : unknown('enterprise', '企业');
     case 'steward': {
-      if (!scopeId) return need('steward post');
+      if (!scopeId) return need('steward post', '楼长岗位');
       const post = await tx.steward.findUnique({ where: { id: scopeId }, select: { active: true } });
-      return !post ? unknown('steward post') : post.active ? null : { field: 'scopeId', message: `steward post ${scopeId} is inactive` };
+      return !post ? unknown('steward post', '楼长岗位') : post.active ? null : { field: 'scopeId', message: `steward post ${scopeId} is inactive`, zh: `楼长岗位 ${scopeId} 已停用` };
     }
     case 'department_staff':
     case 'department_system':
-      if (!scopeId) return need('department');
-      return (await tx.department.findUnique({ where: { id: scopeId }, select: { id: true } })) ? null : unknown('department');
+      if (!scopeId) return need('department', '部门');
+      return (await tx.department.findUnique({ where: { id: scopeId }, select: { id: true } })) ? null : unknown('department', '部门');
   }
 }

@@ -87,6 +87,8 @@ export interface ImportRejection {
   /** the column as the file names it */
   column?: string;
   message: string;
+  /** the message in Chinese (the route answers one of the two) */
+  zh?: string;
 }
 
 export interface ImportReport {
@@ -101,13 +103,15 @@ export interface ImportReport {
   written: boolean;
 }
 
-const unreadable = (message: string) => new HttpError(400, 'unreadable_file', message);
+const unreadable = (message: string, zh: string) => new HttpError(400, 'unreadable_file', message, zh);
 
 export async function readTable(body: Buffer, format: 'csv' | 'xlsx'): Promise<Table> {
   const lines = format === 'csv' ? readCsv(body) : await readXlsx(body);
   const [header, ...rows] = lines;
-  if (!header) throw unreadable('the file has no header row');
-  if (rows.length > MAX_IMPORT_ROWS) throw unreadable(`the file has ${rows.length} rows; import at most ${MAX_IMPORT_ROWS} at a time`);
+  if (!header) throw unreadable('the file has no header row', '文件没有表头行');
+  if (rows.length > MAX_IMPORT_ROWS) {
+    throw unreadable(`the file has ${rows.length} rows; import at most ${MAX_IMPORT_ROWS} at a time`, `文件共 ${rows.length} 行，每次最多导入 ${MAX_IMPORT_ROWS} 行`);
+  }
   return { header, rows };
 }
 
@@ -116,7 +120,7 @@ function readCsv(body: Buffer): Table['rows'] {
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body);
   } catch {
-    throw unreadable('the CSV file is not UTF-8: save it as "CSV UTF-8 (逗号分隔)"');
+    throw unreadable('the CSV file is not UTF-8: save it as "CSV UTF-8 (逗号分隔)"', 'CSV 文件不是 UTF-8 编码：请另存为“CSV UTF-8（逗号分隔）”');
   }
   // csv-parse counts both halves of a CRLF inside a quoted field as lines; with LF only, its count is exact
   text = text.replace(/\r\n/g, '\n');
@@ -124,7 +128,7 @@ function readCsv(body: Buffer): Table['rows'] {
   try {
     records = parse(text, { info: true, skip_empty_lines: true, skip_records_with_empty_values: true, relax_column_count: true }) as unknown as typeof records;
   } catch (err) {
-    throw unreadable(`the CSV file cannot be read: ${(err as Error).message}`);
+    throw unreadable(`the CSV file cannot be read: ${(err as Error).message}`, `无法读取该 CSV 文件：${(err as Error).message}`);
   }
   // info.lines is where a record ends; a quoted field with line breaks starts it earlier
   return records.map(({ record, info }) => ({ line: info.lines - record.reduce((n, c) => n + (c.match(/\n/g)?.length ?? 0), 0), cells: record.map((c) => c.trim()) }));
@@ -135,10 +139,10 @@ async function readXlsx(body: Buffer): Promise<Table['rows']> {
   try {
     await workbook.xlsx.load(body as unknown as ArrayBuffer);
   } catch (err) {
-    throw unreadable(`the file is not a readable .xlsx workbook: ${(err as Error).message}`);
+    throw unreadable(`the file is not a readable .xlsx workbook: ${(err as Error).message}`, `该文件不是可读取的 .xlsx 工作簿：${(err as Error).message}`);
   }
   const sheet = workbook.worksheets[0];
-  if (!sheet) throw unreadable('the workbook has no sheet');
+  if (!sheet) throw unreadable('the workbook has no sheet', '工作簿中没有工作表');
   const rows: Table['rows'] = [];
   sheet.eachRow({ includeEmpty: false }, (row, line) => {
     const cells: string[] = [];
@@ -165,10 +169,18 @@ export async function importDirectory(db: Db, secrets: SecretBox, kind: Director
       async (tx) => {
         for (const { line, cells } of table.rows) {
           const reject = (issues: Issue[]) =>
-            report.rejected.push(...issues.map((i) => ({ row: line, field: i.field, ...(headerOf.has(i.field.split('.')[0]!) ? { column: headerOf.get(i.field.split('.')[0]!) } : {}), message: i.message })));
+            report.rejected.push(
+              ...issues.map((i) => ({
+                row: line,
+                field: i.field,
+                ...(headerOf.has(i.field.split('.')[0]!) ? { column: headerOf.get(i.field.split('.')[0]!) } : {}),
+                message: i.message,
+                ...(i.zh ? { zh: i.zh } : {}),
+              })),
+            );
           const stray = cells.findIndex((c, i) => c && !columns[i]);
           if (stray >= 0) {
-            reject([{ field: `(column ${stray + 1})`, message: 'a value in a column without a header' }]);
+            reject([{ field: `(column ${stray + 1})`, message: 'a value in a column without a header', zh: `第 ${stray + 1} 列没有表头，却填有内容` }]);
             continue;
           }
           const values: Record<string, unknown> = {};
@@ -183,7 +195,7 @@ export async function importDirectory(db: Db, secrets: SecretBox, kind: Director
           const seenAs = typeof key === 'string' ? (spec.keyField === 'creditCode' ? key.toUpperCase() : key) : undefined;
           const earlier = seenAs === undefined ? undefined : seen.get(seenAs);
           if (earlier) {
-            reject([{ field: spec.keyField, message: `${key} is already on row ${earlier} of this file` }]);
+            reject([{ field: spec.keyField, message: `${key} is already on row ${earlier} of this file`, zh: `${String(key)} 已出现在本文件第 ${earlier} 行` }]);
             continue;
           }
           const outcome = await applyRow({ tx, secrets }, spec, key, body);
@@ -220,15 +232,31 @@ function mapColumns(kind: DirectoryKind, spec: KindSpec, header: Table['header']
   const columns = header.cells.map((cell) => {
     if (!cell.trim()) return null;
     const field = byName.get(normalise(cell));
-    if (!field) rejected.push({ row: header.line, field: cell, column: cell, message: `unknown column; the columns of ${kind} are ${Object.keys(aliases).map(known).join(', ')}` });
+    if (!field) {
+      rejected.push({
+        row: header.line,
+        field: cell,
+        column: cell,
+        message: `unknown column; the columns of ${kind} are ${Object.keys(aliases).map(known).join(', ')}`,
+        zh: `无法识别的列；${kind} 的列为：${Object.keys(aliases).map(known).join('、')}`,
+      });
+    }
     return field ?? null;
   });
   columns.forEach((field, i) => {
     const first = columns.indexOf(field);
-    if (field && first !== i) rejected.push({ row: header.line, field, column: header.cells[i], message: `columns "${header.cells[first]}" and "${header.cells[i]}" both mean ${field}` });
+    if (field && first !== i) {
+      rejected.push({
+        row: header.line,
+        field,
+        column: header.cells[i],
+        message: `columns "${header.cells[first]}" and "${header.cells[i]}" both mean ${field}`,
+        zh: `“${header.cells[first]}”和“${header.cells[i]}”两列都表示 ${field}`,
+      });
+    }
   });
   const shape = spec.body.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
   const required = [spec.keyField, ...Object.keys(aliases).filter((f) => f !== spec.keyField && shape[f] && !shape[f].safeParse(undefined).success)];
-  for (const field of required) if (!columns.includes(field)) rejected.push({ row: header.line, field, message: `missing column ${known(field)}` });
+  for (const field of required) if (!columns.includes(field)) rejected.push({ row: header.line, field, message: `missing column ${known(field)}`, zh: `缺少列 ${known(field)}` });
   return columns;
 }

@@ -28,7 +28,7 @@ import type { Actor, CaseState, CaseWorkflowInput, StewardChain } from '../domai
 import { newCaseState, openAndAssign } from '../domain/case-rules';
 import type { CatalogueStore } from '../catalogue-store';
 import { workingCalendar } from '../calendar';
-import type { OfficeHours } from '../domain/working-time';
+import { BEIJING_OFFSET, type OfficeHours } from '../domain/working-time';
 import { type CaseEnded, caseWorkflowId, withFrozenParts, getCaseStateQuery, intakeUpdate, WORKFLOW_TASK_TIMEOUT, WORKFLOW_TYPE } from '../workflows/definitions';
 import type { Directory } from './directory';
 import { conflict, forbidden, HttpError, invalidField, isUnavailable, unavailable } from './errors';
@@ -69,7 +69,7 @@ const CASE_ID_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
 /** C<yyyymmdd Beijing date>-<6 random characters>: readable on the phone, unique in practice. */
 export function newCaseId(now = new Date()): string {
-  const beijing = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const beijing = new Date(now.getTime() + BEIJING_OFFSET).toISOString().slice(0, 10).replace(/-/g, '');
   let tail = '';
   for (let i = 0; i < 6; i++) tail += CASE_ID_ALPHABET[randomInt(CASE_ID_ALPHABET.length)];
   return `C${beijing}-${tail}`;
@@ -88,15 +88,20 @@ export function openerOf(
   const code = body.enterprise.creditCode;
   if (principal.enterpriseIds.includes(code)) {
     if (enterprise && enterprise.buildingId !== body.buildingId) {
-      throw forbidden(`enterprise ${code} is located in building ${enterprise.buildingId}; it cannot open a case for building ${body.buildingId}`);
+      throw forbidden(
+        `enterprise ${code} is located in building ${enterprise.buildingId}; it cannot open a case for building ${body.buildingId}`,
+        `企业 ${code} 位于楼宇 ${enterprise.buildingId}，不能为楼宇 ${body.buildingId} 提出诉求`,
+      );
     }
     return { kind: 'enterprise', id: code, personId: principal.personId };
   }
   const inChain = chain ? principal.posts.find((p) => [3, 2, 1].some((l) => chain[l as 1 | 2 | 3].id === p.stewardId)) : undefined;
   if (inChain) return { kind: 'steward', id: inChain.stewardId, name: inChain.name, level: inChain.level, personId: principal.personId };
-  if (principal.enterpriseIds.length) throw forbidden(`you may open cases only for your own enterprise (${principal.enterpriseIds.join(', ')})`);
-  if (principal.posts.length) throw forbidden(`you are not in the steward chain of building ${body.buildingId}`);
-  throw forbidden('only an enterprise user or a steward of the building can open a case');
+  if (principal.enterpriseIds.length) {
+    throw forbidden(`you may open cases only for your own enterprise (${principal.enterpriseIds.join(', ')})`, `您只能为本企业提出诉求（${principal.enterpriseIds.join('、')}）`);
+  }
+  if (principal.posts.length) throw forbidden(`you are not in the steward chain of building ${body.buildingId}`, `您不在楼宇 ${body.buildingId} 的楼长链中`);
+  throw forbidden('only an enterprise user or a steward of the building can open a case', '只有企业用户或该楼宇的楼长可以提出诉求');
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002';
@@ -117,7 +122,12 @@ interface Keyed {
 
 const keyReused = (key: string) =>
   // never the case it opened: only its owner may learn that, and they sent this key for it
-  new HttpError(422, 'idempotency_key_reused', `Idempotency-Key ${key} was already used for a different request; use a new key`);
+  new HttpError(
+    422,
+    'idempotency_key_reused',
+    `Idempotency-Key ${key} was already used for a different request; use a new key`,
+    `Idempotency-Key ${key} 已用于另一个不同的请求，请换用新的 Idempotency-Key`,
+  );
 
 export function createIntake({ db, temporal, directory, catalogue, officeHours, quietHours, taskQueue, actionWaitMs, view, recorded, keyTtlMs = INTAKE_KEY_TTL_MS }: IntakeDeps) {
   const handle = (caseId: string) => temporal.workflow.getHandle(caseWorkflowId(caseId));
@@ -160,7 +170,7 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
       } catch (err) {
         if (isNotFound(err)) return caseId;
         // nothing was recorded or started yet: a plain, honest 503
-        if (answerLost(err)) throw unavailable('Temporal is unreachable or did not answer; nothing was changed, retry later');
+        if (answerLost(err)) throw unavailable('Temporal is unreachable or did not answer; nothing was changed, retry later', '服务暂不可用（Temporal 无法连接或未应答），未作任何更改，请稍后重试');
         throw err;
       }
     }
@@ -199,7 +209,7 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
       }
       // pruned between our insert and our read: try again
     }
-    throw conflict(`Idempotency-Key ${k.key} could not be recorded; retry`);
+    throw conflict(`Idempotency-Key ${k.key} could not be recorded; retry`, `Idempotency-Key ${k.key} 未能登记，请重试`);
   }
 
   /** Expired keys go, at most every PRUNE_EVERY_MS per process, off the request's path. */
@@ -216,19 +226,26 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
   async function prepare(body: OpenCaseBody, principal: Principal, caseId = 'C00000000-DRYRUN'): Promise<CaseWorkflowInput> {
     const category = await catalogue.get(body.category);
     if (!category || !category.active) {
-      throw invalidField('body.category', `unknown category ${body.category}; see GET /api/catalogue`);
+      throw invalidField('body.category', `unknown category ${body.category}; see GET /api/catalogue`, `服务事项 ${body.category} 不存在（可查询 GET /api/catalogue）`);
     }
     const found = await directory.building(body.buildingId);
-    if (!found) throw invalidField('body.buildingId', `unknown building ${body.buildingId}`);
+    if (!found) throw invalidField('body.buildingId', `unknown building ${body.buildingId}`, `楼宇 ${body.buildingId} 不存在`);
     const chain = found.chain;
 
     let enterprise = await directory.enterpriseByCode(body.enterprise.creditCode);
     const actor = openerOf(principal, body, enterprise, chain);
     if (!chain) {
-      throw conflict(`building ${body.buildingId} has no ${found.missing.join(', ')} in the directory; a case needs the whole steward chain`);
+      throw conflict(
+        `building ${body.buildingId} has no ${found.missing.join(', ')} in the directory; a case needs the whole steward chain`,
+        `楼宇 ${body.buildingId} 尚未配齐${found.missing.join('、')}，诉求须有完整的楼长链才能受理`,
+      );
     }
     if (!enterprise && !body.enterprise.name) {
-      throw invalidField('body.enterprise.name', `enterprise ${body.enterprise.creditCode} is not in the directory; give its name to register it`);
+      throw invalidField(
+        'body.enterprise.name',
+        `enterprise ${body.enterprise.creditCode} is not in the directory; give its name to register it`,
+        `企业 ${body.enterprise.creditCode} 尚未登记，请填写企业名称以便登记`,
+      );
     }
     const inputWith = (e: { id: string; name: string; creditCode: string }): CaseWorkflowInput => ({
       caseId,
@@ -243,7 +260,7 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
     });
     // (a new enterprise is registered under its credit code: see Directory.registerEnterprise)
     const { creditCode } = body.enterprise;
-    dryRun(inputWith(enterprise ?? { id: creditCode, name: body.enterprise.name!, creditCode }), `${category.code} (${category.name})`);
+    dryRun(inputWith(enterprise ?? { id: creditCode, name: body.enterprise.name!, creditCode }), category);
     enterprise ??= await directory.registerEnterprise(creditCode, body.enterprise.name!, body.buildingId, body.contact);
     return inputWith(enterprise);
   }
@@ -252,7 +269,7 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
    * The workflow's first task runs these rules; if they throw there (a time limit the calendar
    * cannot compute), the case could never open. Run them here first and say why, naming the category.
    */
-  function dryRun(input: CaseWorkflowInput, category: string) {
+  function dryRun(input: CaseWorkflowInput, category: { code: string; name: string }) {
     const now = new Date();
     try {
       openAndAssign(newCaseState(structuredClone(input), now), now);
@@ -260,7 +277,8 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
       throw new HttpError(
         422,
         'category_unusable',
-        `category ${category} cannot open a case: its time limits cannot be computed (${(err as Error).message}); the catalogue item must be corrected`,
+        `category ${category.code} (${category.name}) cannot open a case: its time limits cannot be computed (${(err as Error).message}); the catalogue item must be corrected`,
+        `服务事项“${category.name}”（${category.code}）的时限无法计算，暂不能受理（${(err as Error).message}），请管理员修正服务清单`,
       );
     }
   }
@@ -338,7 +356,10 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
     } catch (err) {
       if (isNotFound(err)) return archived(caseId);
       if (answerLost(err)) return accepted(caseId);
-      throw conflict(`case ${caseId}, opened under this Idempotency-Key, ended without a result (${(err as Error).message}); open a new case with a new key`);
+      throw conflict(
+        `case ${caseId}, opened under this Idempotency-Key, ended without a result (${(err as Error).message}); open a new case with a new key`,
+        `以此 Idempotency-Key 提出的案件 ${caseId} 已异常结束（${(err as Error).message}），请使用新的 Idempotency-Key 重新提出诉求`,
+      );
     }
     if ('history' in ended) return { status: 200, body: view(ended) };
     const final = await recorded(caseId); // a database that is down is a 503, as for any read
@@ -347,7 +368,10 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
 
   // only the key's owner gets here: naming their own case is what they asked for
   const archived = (caseId: string): never => {
-    throw conflict(`case ${caseId} was opened under this Idempotency-Key and has finished; see GET /api/cases/${caseId}`);
+    throw conflict(
+      `case ${caseId} was opened under this Idempotency-Key and has finished; see GET /api/cases/${caseId}`,
+      `以此 Idempotency-Key 提出的案件 ${caseId} 已办结，请查看 GET /api/cases/${caseId}`,
+    );
   };
 
   const accepted = (caseId: string): IntakeOutcome => ({
@@ -361,6 +385,10 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
         (keyed
           ? 'retrying with the same Idempotency-Key is safe'
           : `retrying without an Idempotency-Key is not safe (it would open a second case if this one was opened): check GET /api/cases/${caseId} first, and send an Idempotency-Key next time`),
+      `服务暂不可用（Temporal 在 ${actionWaitMs / 1000} 秒内未应答或无法连接）；案件可能已受理，也可能未受理（如已受理，案件编号为 ${caseId}）：` +
+        (keyed
+          ? '使用相同的 Idempotency-Key 重试是安全的'
+          : `不带 Idempotency-Key 重试并不安全（如案件已受理，会再提出一件）：请先查看 GET /api/cases/${caseId}，今后请带上 Idempotency-Key`),
     );
 
   return { open };

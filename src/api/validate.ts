@@ -25,13 +25,21 @@ export const bodyTypesOf = (s: Schemas | undefined): readonly string[] =>
 /**
  * Wraps a route: parses the named parts of the request with zod (issues carry
  * `body.…`, `query.…` paths), then hands the parsed values on. Errors go to the error
- * middleware (Express 5 forwards rejected promises).
+ * middleware (Express 5 forwards rejected promises), which words each issue in the caller's
+ * language (errors.ts): zod's messages and the schemas' own are English, and a schema's message
+ * takes precedence over any per-parse error map, so the Chinese is found there, not here.
  */
 export function route<S extends Schemas>(schemas: S, fn: (input: Parsed<S>, req: Request, res: Response) => Promise<void>): RequestHandler & { schemas: S } {
   const handler: RequestHandler = async (req, res) => {
     // a body in another format would otherwise parse as "no body" and fail as missing fields
     if (bodyTypesOf(schemas).includes('application/json') && hasBody(req) && !req.is('application/json')) {
-      throw new HttpError(415, 'unsupported_media_type', `this endpoint takes a JSON body: send Content-Type: application/json (got ${req.get('content-type') ?? 'none'})`);
+      const got = req.get('content-type') ?? 'none';
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        `this endpoint takes a JSON body: send Content-Type: application/json (got ${got})`,
+        `本接口只接受 JSON 请求体：请使用 Content-Type: application/json（收到的是 ${got}）`,
+      );
     }
     const input: Record<string, unknown> = {};
     const issues: z.core.$ZodIssue[] = [];
@@ -39,7 +47,8 @@ export function route<S extends Schemas>(schemas: S, fn: (input: Parsed<S>, req:
       const schema = schemas[part];
       if (!schema) continue;
       const raw = part === 'body' ? (req.body ?? {}) : req[part];
-      const result = schema.safeParse(raw);
+      // with the input kept, an issue can tell a missing field from one of the wrong type (in Chinese too)
+      const result = schema.safeParse(raw, { reportInput: true });
       if (result.success) input[part] = result.data;
       else issues.push(...result.error.issues.map((i) => ({ ...i, path: [part, ...i.path] })));
     }

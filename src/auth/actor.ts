@@ -48,7 +48,8 @@ export function actorFor(p: Principal, as: ActingAs, c: CaseFacts, departmentNam
           : (asEnterprise(p, c) ?? asSteward(p, c));
   if (!actor) {
     const who = { steward: 'a steward', enterprise: 'the enterprise that filed the case', department: 'a department with a task on the case', steward_or_enterprise: 'a steward or the filing enterprise' }[as];
-    throw forbidden(`only ${who} can do this`);
+    const zh = { steward: '本案件楼长链中的楼长', enterprise: '提出诉求的企业', department: '承接本案件任务的部门', steward_or_enterprise: '本案件的楼长或提出诉求的企业' }[as];
+    throw forbidden(`only ${who} can do this`, `只有${zh}可以进行此操作`);
   }
   return actor;
 }

@@ -40,6 +40,13 @@ export const CREDIT_CODE_MESSAGES: Record<CreditCodeProblem, string> = {
   check: '统一社会信用代码 check character (18th) does not match the first 17 characters',
 };
 
+export const CREDIT_CODE_MESSAGES_ZH: Record<CreditCodeProblem, string> = {
+  length: '统一社会信用代码须为 18 位',
+  characters: '统一社会信用代码只能由数字和大写字母组成（不含 I、O、Z、S、V）',
+  division: '统一社会信用代码第 3 至 8 位须为 6 位行政区划代码',
+  check: '统一社会信用代码校验位（第 18 位）与前 17 位不符，请核对',
+};
+
 export function isValidCreditCode(code: string): boolean {
   return creditCodeProblem(code) === null;
 }

@@ -298,13 +298,18 @@ describe('import', () => {
     const dry = (await upload('buildings', 'text/csv', badCsv, true).expect(200)).body;
     expect(dry).toMatchObject({ kind: 'buildings', dryRun: true, rows: 5, accepted: 3, created: 3, updated: 0, written: false });
     expect(dry.rejected).toEqual([
+      { row: 5, field: 'areaId', column: '园区', message: '园区 area-nope 不存在' },
+      { row: 6, field: 'pointStewardId', column: '点楼长', message: 'stw-area-west 是分楼长，不是点楼长' },
+    ]);
+    const inEnglish = (await upload('buildings', 'text/csv', badCsv, true).set('Accept-Language', 'en').expect(200)).body;
+    expect(inEnglish.rejected).toEqual([
       { row: 5, field: 'areaId', column: '园区', message: 'unknown area area-nope' },
       { row: 6, field: 'pointStewardId', column: '点楼长', message: expect.stringContaining('not a 点楼长') },
     ]);
     expect(await stack.db.building.count()).toBe(before);
 
     const real = await upload('buildings', 'text/csv; charset=utf-8', badCsv, false).expect(400);
-    expect(real.body.error.code).toBe('import_rejected');
+    expect(real.body.error).toMatchObject({ code: 'import_rejected', message: '5 行中有 2 处问题，未导入任何数据' });
     expect(real.body.report).toMatchObject({ dryRun: false, rows: 5, accepted: 3, created: 0, updated: 0, written: false });
     expect(real.body.report.rejected.map((r: { row: number; field: string }) => [r.row, r.field])).toEqual([
       [5, 'areaId'],
@@ -325,15 +330,16 @@ describe('import', () => {
     const report = (await upload('buildings', 'text/csv', clean, false).expect(200)).body;
     expect(report).toMatchObject({ rows: 3, accepted: 3, rejected: [], created: 2, updated: 1, written: true });
     expect(await stack.db.building.count()).toBe(before + 2);
-    // the dry run, the refused import and this one are each on record
+    // the dry runs (in Chinese and in English), the refused import and this one are each on record
     await eventually(async () => {
       const entries = await stack.db.auditLog.findMany({ where: { action: 'directory.import', target: 'import:buildings' }, orderBy: { id: 'asc' } });
       expect(entries.map((e) => [e.status, (e.detail as { dryRun: boolean }).dryRun])).toEqual([
         [200, true],
+        [200, true],
         [400, false],
         [200, false],
       ]);
-      expect(entries[2]!.detail).toMatchObject({ created: 2, updated: 1, rejected: 0, written: true });
+      expect(entries[3]!.detail).toMatchObject({ created: 2, updated: 1, rejected: 0, written: true });
     });
   });
 
@@ -378,12 +384,12 @@ describe('import', () => {
     const good = code('91310107MA1M9LM10');
     const badCode = `统一社会信用代码,名称,楼宇\n${good.slice(0, 17)}${good.endsWith('0') ? '1' : '0'},错号公司,bld-new\n`;
     expect((await upload('enterprises', 'text/csv', Buffer.from(badCode), true).expect(200)).body.rejected).toEqual([
-      { row: 2, field: 'creditCode', column: '统一社会信用代码', message: expect.stringContaining('check character') },
+      { row: 2, field: 'creditCode', column: '统一社会信用代码', message: '统一社会信用代码校验位（第 18 位）与前 17 位不符，请核对' },
     ]);
 
     const people = '编号,账号,姓名,类型\npsn-imp-1,imp-1,导入一号,人员\npsn-imp-2,imp-2,导入二号,系统\npsn-imp-1,imp-3,重复,人员\n';
     const report = (await upload('people', 'text/csv', Buffer.from(people), true).expect(200)).body;
-    expect(report.rejected).toEqual([{ row: 4, field: 'id', column: '编号', message: expect.stringContaining('row 2') }]);
+    expect(report.rejected).toEqual([{ row: 4, field: 'id', column: '编号', message: 'psn-imp-1 已出现在本文件第 2 行' }]);
 
     const headers = (await upload('towns', 'text/csv', Buffer.from('编号,人口\ntown-y,100\n'), true).expect(200)).body.rejected;
     expect(headers.map((r: { row: number; field: string }) => [r.row, r.field])).toEqual([

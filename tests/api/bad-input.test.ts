@@ -42,7 +42,9 @@ describe('transport', () => {
   it('answers 400 to a broken percent-encoding in the path, not 500', async () => {
     const res = await request(stack.app).get('/api/cases/%E0%A4%A').set(auth);
     expect(errorOf(res)).toMatchObject({ status: 400, code: 'bad_request' });
-    expect(res.body.error.message).toMatch(/path has a broken percent-encoding/);
+    expect(res.body.error.message).toBe('路径中的百分号编码有误：每个 %XX 须是 UTF-8 文本的一个字节');
+    const inEnglish = await request(stack.app).get('/api/cases/%E0%A4%A').set(auth).set('Accept-Language', 'en');
+    expect(inEnglish.body.error.message).toMatch(/path has a broken percent-encoding/);
     // also where no route reads a parameter, and before a body is read
     expect(errorOf(await request(stack.app).post('/api/cases/%ZZ/acknowledge').set(auth).send({}))).toMatchObject({ status: 400, code: 'bad_request' });
   });
@@ -51,7 +53,7 @@ describe('transport', () => {
     for (const query of ['category=%E0%A4%A', '%E0%A4%A=1', 'stage=open%']) {
       const res = await request(stack.app).get(`/api/cases?${query}`).set(auth);
       expect({ query, ...errorOf(res) }).toMatchObject({ query, status: 400, code: 'bad_request' });
-      expect(res.body.error.message).toMatch(/query has a broken percent-encoding/);
+      expect(res.body.error.message).toMatch(/^查询参数中的百分号编码有误/);
     }
     // a well-formed one is still read
     expect((await request(stack.app).get('/api/cases?category=%6Fther').set(auth)).status).toBe(200);
@@ -119,7 +121,7 @@ describe('text a database cannot keep', () => {
     const before = await cases();
     const res = await request(stack.app).post('/api/cases').set(auth).send(openBody(overrides));
     expect(errorOf(res)).toMatchObject({ status: 400, code: 'validation_failed', fields: [field] });
-    expect(res.body.error.issues[0].message).toMatch(/control characters|valid Unicode/);
+    expect(res.body.error.issues[0].message).toMatch(/不能包含控制字符|须为有效的 Unicode 文本/);
     expect(await cases()).toBe(before);
   });
 

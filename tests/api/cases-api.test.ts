@@ -13,6 +13,7 @@ import { type Stack, startStack } from '../helpers/stack';
 import { loadCatalogue } from '../../src/catalogue-file';
 import { createCatalogueStore } from '../../src/catalogue-store';
 import { openCaseBody } from '../fixtures/case-input';
+import { toBeijing } from '../../src/api/beijing-time';
 
 const ENTERPRISE = '91310107MA1G0AB10G'; // in bld-tianan, seeded
 
@@ -88,14 +89,14 @@ describe('POST /api/cases', () => {
 
   describe('rejects bad input with 400 and field-level reasons, creating nothing', () => {
     const cases: [string, () => request.Test, string, RegExp][] = [
-      ['unknown building', () => open(openBody({ buildingId: 'bld-nowhere' })), 'body.buildingId', /unknown building/],
-      ['credit code with a wrong check character', () => open(openBody({ enterprise: { creditCode: '91310107MA1G0AB10H' } })), 'body.enterprise.creditCode', /check character/],
-      ['credit code of the wrong length', () => open(openBody({ enterprise: { creditCode: '9131010' } })), 'body.enterprise.creditCode', /18 characters/],
-      ['empty description', () => open(openBody({ description: '   ' })), 'body.description', /must not be empty/],
-      ['over-long description', () => open(openBody({ description: '长'.repeat(4001) })), 'body.description', /at most 4000/],
-      ['unknown field', () => open({ ...openBody(), priority: 'high' }), 'body.priority', /unknown field/],
-      ['unknown category', () => open(openBody({ category: 'no_such_category' })), 'body.category', /unknown category/],
-            ['unknown enterprise without a name', () => open(openBody({ enterprise: { creditCode: '91310107MA1M0LM20F' } }), 'stw-point-1'), 'body.enterprise.name', /give its name/],
+      ['unknown building', () => open(openBody({ buildingId: 'bld-nowhere' })), 'body.buildingId', /^楼宇 bld-nowhere 不存在$/],
+      ['credit code with a wrong check character', () => open(openBody({ enterprise: { creditCode: '91310107MA1G0AB10H' } })), 'body.enterprise.creditCode', /校验位（第 18 位）与前 17 位不符/],
+      ['credit code of the wrong length', () => open(openBody({ enterprise: { creditCode: '9131010' } })), 'body.enterprise.creditCode', /^统一社会信用代码须为 18 位$/],
+      ['empty description', () => open(openBody({ description: '   ' })), 'body.description', /^不能为空$/],
+      ['over-long description', () => open(openBody({ description: '长'.repeat(4001) })), 'body.description', /^不能超过 4000 个字符$/],
+      ['unknown field', () => open({ ...openBody(), priority: 'high' }), 'body.priority', /^不允许的字段$/],
+      ['unknown category', () => open(openBody({ category: 'no_such_category' })), 'body.category', /^服务事项 no_such_category 不存在/],
+      ['unknown enterprise without a name', () => open(openBody({ enterprise: { creditCode: '91310107MA1M0LM20F' } }), 'stw-point-1'), 'body.enterprise.name', /请填写企业名称/],
     ];
     it.each(cases)('%s', async (_name, send, field, message) => {
       const before = await caseCount();
@@ -128,12 +129,14 @@ describe('POST /api/cases', () => {
     expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="steward-api"');
     const other = await open(openBody(), 'ent-changfeng'); // another enterprise
     expect(other.status).toBe(403);
-    expect(other.body.error.message).toMatch(/only for your own enterprise/);
+    expect(other.body.error.message).toMatch(/^您只能为本企业提出诉求/);
     const wrongBuilding = await open(openBody({ buildingId: 'bld-huashi' })); // the enterprise is not located there
     expect(wrongBuilding.status).toBe(403);
-    expect(wrongBuilding.body.error.message).toMatch(/located in building bld-tianan/);
+    expect(wrongBuilding.body.error.message).toBe('企业 91310107MA1G0AB10G 位于楼宇 bld-tianan，不能为楼宇 bld-huashi 提出诉求');
     expect((await open(openBody(), 'stw-point-3')).status).toBe(403); // steward of another building
-    expect((await open(openBody(), 'staff-market')).body.error.message).toMatch(/needs one of the roles enterprise, steward/);
+    expect((await open(openBody(), 'staff-market')).body.error.message).toBe('此操作需要以下角色之一：企业用户、楼长；您的角色：部门工作人员');
+    const inEnglish = await open(openBody(), 'staff-market').set('Accept-Language', 'en');
+    expect(inEnglish.body.error).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/needs one of the roles enterprise, steward/) });
     expect((await open(openBody(), 'manager-town')).status).toBe(403); // managers read, they do not file
     expect(await caseCount()).toBe(before);
   });
@@ -172,7 +175,7 @@ describe('actions', () => {
     expect(finished.body.history.find((e: { type: string }) => e.type === 'proposal_rejected')).toMatchObject({ reason: '答复不完整', actor: { id: 'stw-point-1' } });
     const after = await act(id, 'withdraw', 'ent-qianshu');
     expect(after.status).toBe(409);
-    expect(after.body.error.message).toMatch(/finished/);
+    expect(after.body.error.message).toBe(`案件 ${id} 已办结（已结案），不再受理任何操作`);
   });
 
   it('refuses out-of-turn actions with 409 and outsiders with 403, with the reason', async () => {
@@ -180,7 +183,9 @@ describe('actions', () => {
     const id = opened.caseId as string;
     const early = await act(id, 'approve', 'stw-point-1');
     expect(early.status).toBe(409);
-    expect(early.body.error).toMatchObject({ code: 'refused', message: expect.stringContaining('pending_approval') });
+    expect(early.body.error).toMatchObject({ code: 'refused', message: '无法审核通过：案件当前状态为“待签收”，仅在“待审核”状态下可以审核通过' });
+    const inEnglish = await act(id, 'approve', 'stw-point-1').set('Accept-Language', 'en-GB,en;q=0.9,zh-CN;q=0.5');
+    expect(inEnglish.body.error).toMatchObject({ code: 'refused', message: expect.stringContaining('pending_approval') });
     // a steward of another building does not see the case at all; the 总楼长 above is refused by the chain rules
     const outsider = await act(id, 'acknowledge', 'stw-point-3');
     expect(outsider.status).toBe(404);
@@ -206,7 +211,7 @@ describe('actions', () => {
     await stack.db.steward.upsert({ where: { id: 'stw-far-point' }, create: { id: 'stw-far-point', name: '远处点楼长', level: 1, townId: 'town-far' }, update: {} });
     const otherTown = await act(id, 'reassign', 'stw-point-1', { toStewardId: 'stw-far-point' });
     expect(otherTown.status).toBe(400);
-    expect(otherTown.body.error.message).toMatch(/not an active steward of this case's town/);
+    expect(otherTown.body.error.issues).toEqual([{ field: 'body.toStewardId', message: 'stw-far-point 不是本案件所在街道的在岗楼长' }]);
     const moved = await act(id, 'reassign', 'stw-point-1', { toStewardId: 'stw-point-2', reason: '分工调整' });
     expect(moved.body.owner).toMatchObject({ id: 'stw-point-2' });
     // the point steward who handed it on still sees it, but may no longer act as its owner
@@ -314,8 +319,10 @@ describe('clocks and the catalogue (issue 3)', () => {
     const badDate = await act(id, 'request-extension', 'stw-point-1', { reason: '需核查', newDueAt: 'next week' });
     expect(badDate.status).toBe(400);
     expect(badDate.body.error.issues[0].field).toBe('body.newDueAt');
-    const newDueAt = new Date(Date.parse(acked.deadlines.resolutionDueAt) + 5 * 86_400_000).toISOString();
-    expect((await act(id, 'request-extension', 'stw-point-1', { reason: '需核查', newDueAt })).body.extension).toMatchObject({ status: 'pending' });
+    // answers give instants in Beijing time, and a request may send them so (any offset is taken)
+    expect(acked.deadlines.resolutionDueAt).toMatch(/\+08:00$/);
+    const newDueAt = toBeijing(new Date(Date.parse(acked.deadlines.resolutionDueAt) + 5 * 86_400_000).toISOString());
+    expect((await act(id, 'request-extension', 'stw-point-1', { reason: '需核查', newDueAt })).body.extension).toMatchObject({ status: 'pending', newDueAt });
     expect((await act(id, 'decide-extension', 'stw-point-1', { approve: true })).status).toBe(403);
     const approved = await act(id, 'decide-extension', 'stw-area-east', { approve: true });
     expect(approved.body.deadlines.resolutionDueAt).toBe(newDueAt);
@@ -346,7 +353,7 @@ describe('departments (issue 4)', () => {
     await act(id, 'acknowledge', 'stw-point-1');
     const unknown = await act(id, 'dispatch', 'stw-point-1', { departmentId: 'dept-market', assisting: ['dept-tax', 'dept-nowhere'] });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.issues[0]).toMatchObject({ field: 'body.assisting.1', message: expect.stringContaining('unknown department') });
+    expect(unknown.body.error.issues[0]).toMatchObject({ field: 'body.assisting.1', message: '部门 dept-nowhere 不存在' });
     const dispatched = await act(id, 'dispatch', 'stw-point-1', { departmentId: 'dept-market', assisting: ['dept-tax'], instructions: '联合核查' });
     expect(dispatched.body.tasks.map((t: { departmentId: string; role: string }) => [t.departmentId, t.role])).toEqual([
       ['dept-market', 'lead'],
@@ -431,10 +438,12 @@ describe('when no worker serves the case', () => {
       expect(opened.headers.location).toBe(`/api/cases/${caseId}`);
       const read = await request(app).get(`/api/cases/${caseId}`).set(as('ent-qianshu'));
       expect(read.status).toBe(503);
-      expect(read.body.error.message).toMatch(/worker/);
+      expect(read.body.error.message).toBe(`案件 ${caseId} 未在 1 秒内应答（后台处理服务可能未运行），请稍后重试`);
       const action = await request(app).post(`/api/cases/${caseId}/acknowledge`).set(as('stw-point-1')).send({});
       expect({ status: action.status, errors }).toMatchObject({ status: 503, errors: [] });
-      expect(action.body.error.message).toMatch(/is a worker running/);
+      expect(action.body.error.message).toMatch(/后台处理服务可能未运行/);
+      const inEnglish = await request(app).post(`/api/cases/${caseId}/acknowledge`).set(as('stw-point-1')).set('Accept-Language', 'en').send({});
+      expect(inEnglish.body.error.message).toMatch(/is a worker running/);
     } finally {
       if (caseId) await client.workflow.getHandle(`case-${caseId}`).terminate('test over').catch(() => undefined);
       await connection.close();
@@ -455,7 +464,7 @@ describe('when Temporal is unreachable', () => {
     try {
       const res = await request(app).post('/api/cases').set(as('ent-qianshu')).set('Idempotency-Key', 'down-key-0001').send(openBody());
       expect(res.status).toBe(503);
-      expect(res.body.error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/unreachable.*nothing was changed/) });
+      expect(res.body.error).toMatchObject({ code: 'unavailable', message: '服务暂不可用（Temporal 无法连接或未应答），未作任何更改，请稍后重试' });
       expect(await db.case.count()).toBe(0);
       expect(await db.intakeKey.count()).toBe(0); // Temporal was unreachable before anything was recorded
       expect((await request(app).get('/api/cases/C20260101-ABCDEF').set(as('stw-point-1'))).status).toBe(503);

@@ -60,11 +60,11 @@ it('delivers the dispatch signed and takes the department\'s signed callbacks; b
   expect((await callback({ ...reply, text: '篡改' }, good)).status).toBe(401);
   const stale = await callback(reply, signedHeaders(SECRET, body, Date.now() - 10 * 60_000));
   expect(stale.status).toBe(401);
-  expect(stale.body.error.message).toMatch(/stale/);
+  expect(stale.body.error.message).toMatch(/^回调签名已过期/);
   // signed ahead of our clock, it would outlive the replay receipts
   const future = await callback(reply, signedHeaders(SECRET, body, Date.now() + 5 * 60_000));
   expect(future.status).toBe(401);
-  expect(future.body.error).toMatchObject({ code: 'bad_signature', message: expect.stringMatching(/timestamp is in the future/) });
+  expect(future.body.error).toMatchObject({ code: 'bad_signature', message: expect.stringMatching(/^回调时间戳超前本服务器时钟/) });
   expect((await callback(reply, {})).status).toBe(401);
   // nor can another department's staff or system answer for the fire brigade on the plain routes
   expect((await request(stack.app).post(`/api/cases/${id}/department-reply`).set(await stack.auth('staff-market')).send({ text: '冒名答复' })).status).toBe(404);
@@ -91,7 +91,7 @@ it('delivers the dispatch signed and takes the department\'s signed callbacks; b
   for (const [again, headers] of [[reply, good], [{ caseId: id, action: 'accept' }, acceptHeaders]] as const) {
     const replayed = await callback(again, headers);
     expect(replayed.status).toBe(409);
-    expect(replayed.body.error).toMatchObject({ code: 'replayed', message: expect.stringMatching(/already received/) });
+    expect(replayed.body.error).toMatchObject({ code: 'replayed', message: expect.stringMatching(/^该签名回调已收到过/) });
   }
   const after = await request(stack.app).get(`/api/cases/${id}?live=true`).set(steward);
   expect(after.body.history.filter((e: { type: string }) => e.type === 'department_replied')).toHaveLength(1);

@@ -107,7 +107,7 @@ describe('scope', () => {
   it('a valid token grants nothing by itself: unknown subjects, and a person token on a machine\'s record, are refused', async () => {
     const stranger = await request(stack.app).get('/api/me').set('Authorization', `Bearer ${await stack.token('nobody')}`);
     expect(stranger.status).toBe(403);
-    expect(stranger.body.error).toMatchObject({ code: 'unknown_identity', message: expect.stringContaining('not registered') });
+    expect(stranger.body.error).toMatchObject({ code: 'unknown_identity', message: '身份 nobody 未在本系统登记（或已停用），请联系管理员授予角色' });
     // a user token whose subject is registered as a department system must not act as that system
     await stack.db.person.create({ data: { id: 'sys-other-town-point', subject: 'other-town-point', name: 'x', kind: 'machine', grants: { create: { role: 'department_system', scopeId: 'dept-market', grantedBy: 'test' } } } });
     const impostor = await request(stack.app).get('/api/departments/dept-market/tasks').set('Authorization', `Bearer ${await stack.token('other-town-point')}`);

@@ -264,7 +264,7 @@ describe('POST /api/cases with an Idempotency-Key', () => {
       await dying.stop();
     }
     expect(lost.status).toBe(503);
-    expect(lost.body.error.message).toMatch(/may or may not have been opened.*retrying with the same Idempotency-Key is safe/);
+    expect(lost.body.error.message).toMatch(/案件可能已受理，也可能未受理.*使用相同的 Idempotency-Key 重试是安全的/);
     // the key was kept (never released on failure), and long past the old 60 s "stale" takeover
     const row = await stack.db.intakeKey.findFirstOrThrow({ where: { key: 'intake-lost-0001' } });
     await stack.db.intakeKey.update({ where: { ownerId_key: { ownerId: row.ownerId, key: row.key } }, data: { createdAt: new Date(Date.now() - 10 * 60_000) } });
@@ -288,7 +288,7 @@ describe('POST /api/cases with an Idempotency-Key', () => {
     try {
       const res = await open(dying.url, openBody(title), key);
       expect(res.status).toBe(503);
-      expect(res.body.error.message).toMatch(/may or may not have been opened.*same Idempotency-Key is safe/);
+      expect(res.body.error.message).toMatch(/案件可能已受理，也可能未受理.*使用相同的 Idempotency-Key 重试是安全的/);
     } finally {
       await dying.stop();
     }
@@ -336,7 +336,7 @@ describe('POST /api/cases when the answer is lost', () => {
       const res = await open(dying.url, openBody(title));
       expect(res.status).toBe(503);
       expect(res.body.error.code).toBe('unavailable');
-      expect(res.body.error.message).toMatch(/may or may not have been opened.*without an Idempotency-Key is not safe/);
+      expect(res.body.error.message).toMatch(/案件可能已受理，也可能未受理.*不带 Idempotency-Key 重试并不安全/);
     } finally {
       await dying.stop();
     }
@@ -353,7 +353,9 @@ describe('POST /api/cases for a category whose time limits cannot be computed', 
     const res = await open(stack.app, openBody('时限错误', { category: 'absurd_limits' }), 'intake-absurd-001');
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('category_unusable');
-    expect(res.body.error.message).toMatch(/absurd_limits.*时限错误的事项.*time limits cannot be computed.*ten years/);
+    expect(res.body.error.message).toMatch(/^服务事项“时限错误的事项”（absurd_limits）的时限无法计算.*ten years.*请管理员修正服务清单$/);
+    const inEnglish = await open(stack.app, openBody('时限错误', { category: 'absurd_limits' }), 'intake-absurd-002').set('Accept-Language', 'en');
+    expect(inEnglish.body.error.message).toMatch(/absurd_limits.*时限错误的事项.*time limits cannot be computed.*ten years/);
     expect(before).toEqual([]);
     await expectCases('时限错误', 0);
     expect(await stack.db.intakeKey.count({ where: { key: 'intake-absurd-001' } })).toBe(0);

@@ -8,6 +8,7 @@ import request from 'supertest';
 import type { Db } from '../../src/db/client';
 import { startStack, type Stack } from '../helpers/stack';
 import { eventually } from '../helpers/eventually';
+import { toBeijing } from '../../src/api/beijing-time';
 
 let stack: Stack;
 const tokens: Record<string, string> = {};
@@ -64,8 +65,10 @@ it('reads a case from the read model without a worker, with its version; live re
 
   const lost = await request(app).post(`/api/cases/${caseId}/pause`).set(as('stw-point-1')).send({ reason: '请补充材料' });
   expect(lost.status).toBe(503);
-  expect(lost.body.error.message).toMatch(/may or may not have been applied/);
-  expect(lost.body.error.message).not.toMatch(/nothing was changed/);
+  expect(lost.body.error.message).toMatch(/本次操作可能已生效，也可能未生效/);
+  expect(lost.body.error.message).not.toMatch(/未作任何更改/);
+  const inEnglish = await request(app).post(`/api/cases/${caseId}/pause`).set(as('stw-point-1')).set('Accept-Language', 'en').send({ reason: '请补充材料' });
+  expect(inEnglish.body.error.message).toMatch(/may or may not have been applied/);
   await stack.client.workflow.getHandle(`case-${caseId}`).terminate('test over');
 });
 
@@ -108,7 +111,7 @@ it('answers a keyed retry of the action that finished a case as applied; another
     expect(read.body.history.filter((e: { type: string }) => e.type === 'withdrawn')).toHaveLength(1);
     const other = await withdraw('withdraw-other-0002');
     expect(other.status).toBe(409);
-    expect(other.body.error.message).toMatch(/is finished/);
+    expect(other.body.error.message).toBe(`案件 ${caseId} 已办结（已撤回），不再受理任何操作`);
   } finally {
     await worker.stop();
   }
@@ -121,8 +124,8 @@ it('lists a case as overdue once its stored deadline passes, even before the wor
   await stack.db.case.update({ where: { id: caseId }, data: { currentDueAt: past, currentWarnAt: new Date(past.getTime() - 60_000) } });
   const overdue = await request(app).get('/api/cases?overdue=true&pageSize=100').set(as('manager-town'));
   const row = overdue.body.items.find((r: { id: string }) => r.id === caseId);
-  expect(row).toMatchObject({ overdue: true, atRisk: false, overdueSince: past.toISOString(), version: expect.any(Number) });
-  expect(overdue.body.generatedAt).toEqual(expect.any(String));
+  expect(row).toMatchObject({ overdue: true, atRisk: false, overdueSince: toBeijing(past.toISOString()), version: expect.any(Number) });
+  expect(overdue.body.generatedAt).toMatch(/\+08:00$/);
   const notOverdue = await request(app).get('/api/cases?overdue=false&pageSize=100').set(as('manager-town'));
   expect(notOverdue.body.items.map((r: { id: string }) => r.id)).not.toContain(caseId);
   // between the warning point and the deadline it is at risk
@@ -185,7 +188,7 @@ it("lists a department's task as overdue once its deadline passes, even before t
   await stack.db.departmentTask.updateMany({ where: { caseId }, data: { dueAt: past } });
   const list = async (overdue: boolean) =>
     (await request(app).get(`/api/departments/dept-market/tasks?overdue=${overdue}&pageSize=100`).set(as('staff-market'))).body.items.filter((t: { caseId: string }) => t.caseId === caseId);
-  expect(await list(true)).toEqual([expect.objectContaining({ overdue: true, overdueSince: past.toISOString() })]);
+  expect(await list(true)).toEqual([expect.objectContaining({ overdue: true, overdueSince: toBeijing(past.toISOString()) })]);
   expect(await list(false)).toEqual([]);
   await stack.client.workflow.getHandle(`case-${caseId}`).terminate('test over');
 });

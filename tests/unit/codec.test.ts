@@ -195,7 +195,9 @@ describe('codec endpoint (remote codec protocol)', () => {
 
   it('answers 400 naming the field of a bad body, 422 for a payload it cannot decrypt', async () => {
     const bad = await request(app).post('/api/codec/decode').send({ payloads: [{ data: 'not base64!' }] }).expect(400);
-    expect(bad.body.error.issues).toEqual([{ field: 'body.payloads.0.data', message: 'must be base64' }]);
+    expect(bad.body.error.issues).toEqual([{ field: 'body.payloads.0.data', message: '须为 base64 编码' }]);
+    const inEnglish = await request(app).post('/api/codec/decode').set('Accept-Language', 'en-US,en;q=0.9').send({ payloads: [{ data: 'not base64!' }] }).expect(400);
+    expect(inEnglish.body.error.issues).toEqual([{ field: 'body.payloads.0.data', message: 'must be base64' }]);
     await request(app).post('/api/codec/encode').send({ payloads: 'none' }).expect(400);
     // proto JSON (the temporal CLI) writes zero payloads as {}
     await request(app).post('/api/codec/decode').send({}).expect(200, { payloads: [] });

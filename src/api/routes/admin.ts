@@ -16,7 +16,11 @@ import {
   present,
 } from '../directory-admin';
 import { CSV_TYPE, importDirectory, readTable, XLSX_TYPE } from '../directory-import';
-import { conflict, HttpError, invalidField, notFound } from '../errors';
+import { conflict, HttpError, invalidField, issuesRefused, notFound } from '../errors';
+import { chineseFor } from '../chinese-messages';
+import { languageOf } from '../language';
+import { ROLE_NAMES } from '../../auth/principal';
+import { beijingTime } from '../../domain/readable-time';
 import { route } from '../validate';
 
 const ADMIN = ['admin'] as const;
@@ -30,19 +34,17 @@ const ImportQuery = z
 
 const ImportFile = z.string().meta({ format: 'binary', description: 'the file: first row the headers (see the README for the columns of each kind)' });
 
-const rejected = (issues: Issue[]) =>
-  new HttpError(
-    400,
-    'validation_failed',
-    issues.map((i) => `body.${i.field}: ${i.message}`).join('; '),
-    issues.map((i) => ({ field: `body.${i.field}`, message: i.message })),
-  );
+const rejected = (issues: Issue[]) => issuesRefused(issues.map((i) => ({ ...i, field: `body.${i.field}` })));
 
 /** The file body of an import, up to 5 MB; the app's JSON parser leaves these types alone. */
 const upload = express.raw({ type: [CSV_TYPE, XLSX_TYPE], limit: '5mb' });
 const rawUpload: RequestHandler = (req, res, next) =>
   upload(req, res, (err?: unknown) =>
-    next((err as { type?: string } | undefined)?.type === 'entity.too.large' ? new HttpError(413, 'payload_too_large', 'the file is larger than the 5 MB import limit') : err),
+    next(
+      (err as { type?: string } | undefined)?.type === 'entity.too.large'
+        ? new HttpError(413, 'payload_too_large', 'the file is larger than the 5 MB import limit', '文件超过 5 MB 的导入上限')
+        : err,
+    ),
   );
 
 /**
@@ -104,11 +106,16 @@ export function adminRouter(access: AccessControl, db: Db, secrets: SecretBox): 
       req.auditTarget = { target: `person:${params.id}`, townId: body.role === 'manager' ? scopeId : null, detail: { role: body.role, scopeId } };
       const grant = await db.$transaction(async (tx) => {
         const person = await tx.person.findUnique({ where: { id: params.id } });
-        if (!person) throw notFound(`person ${params.id} not found`);
+        if (!person) throw notFound(`person ${params.id} not found`, `人员 ${params.id} 不存在`);
         const problem = await grantProblem(tx, person, body.role, scopeId);
-        if (problem) throw invalidField(`body.${problem.field}`, problem.message);
+        if (problem) throw invalidField(`body.${problem.field}`, problem.message, problem.zh);
         const active = await tx.roleGrant.findFirst({ where: { personId: person.id, role: body.role, scopeId, revokedAt: null } });
-        if (active) throw conflict(`${person.id} already holds ${body.role}${scopeId ? ` for ${scopeId}` : ''} (grant ${active.id})`);
+        if (active) {
+          throw conflict(
+            `${person.id} already holds ${body.role}${scopeId ? ` for ${scopeId}` : ''} (grant ${active.id})`,
+            `${person.id} 已持有${scopeId ? ` ${scopeId} 的` : ''}${ROLE_NAMES[body.role]}角色（授权编号 ${active.id}）`,
+          );
+        }
         return tx.roleGrant.create({ data: { personId: person.id, role: body.role, scopeId, grantedBy: req.principal!.subject } });
       });
       req.auditTarget.detail = { ...req.auditTarget.detail, grantId: grant.id };
@@ -123,9 +130,16 @@ export function adminRouter(access: AccessControl, db: Db, secrets: SecretBox): 
       req.auditTarget = { target: `person:${params.id}`, detail: { grantId: params.grantId } };
       const grant = await db.$transaction(async (tx) => {
         const g = await tx.roleGrant.findUnique({ where: { id: params.grantId } });
-        if (!g || g.personId !== params.id) throw notFound(`grant ${params.grantId} of person ${params.id} not found`);
-        if (g.revokedAt) throw conflict(`grant ${g.id} was already revoked at ${g.revokedAt.toISOString()} by ${g.revokedBy}`);
-        if (g.role === 'admin' && !(await otherAdmins(tx, g.personId))) throw conflict('this is the last active administrator: grant admin to someone else first');
+        if (!g || g.personId !== params.id) throw notFound(`grant ${params.grantId} of person ${params.id} not found`, `人员 ${params.id} 没有编号为 ${params.grantId} 的授权`);
+        if (g.revokedAt) {
+          throw conflict(
+            `grant ${g.id} was already revoked at ${g.revokedAt.toISOString()} by ${g.revokedBy}`,
+            `授权 ${g.id} 已于 ${beijingTime(g.revokedAt.toISOString())} 由 ${g.revokedBy} 撤销`,
+          );
+        }
+        if (g.role === 'admin' && !(await otherAdmins(tx, g.personId))) {
+          throw conflict('this is the last active administrator: grant admin to someone else first', '这是最后一位在任管理员，请先将管理员角色授予他人');
+        }
         return tx.roleGrant.update({ where: { id: g.id }, data: { revokedAt: new Date(), revokedBy: req.principal!.subject } });
       });
       res.json(present.grant(grant));
@@ -140,13 +154,13 @@ export function adminRouter(access: AccessControl, db: Db, secrets: SecretBox): 
       const subject = req.principal!.subject;
       const result = await db.$transaction(async (tx) => {
         const post = await tx.steward.findUnique({ where: { id: params.id } });
-        if (!post) throw notFound(`steward post ${params.id} not found`);
+        if (!post) throw notFound(`steward post ${params.id} not found`, `楼长岗位 ${params.id} 不存在`);
         req.auditTarget!.townId = post.townId;
         const person = await tx.person.findUnique({ where: { id: body.personId } });
-        if (!person) throw invalidField('body.personId', `unknown person ${body.personId}`);
-        if (!person.active) throw invalidField('body.personId', `${person.id} is inactive`);
+        if (!person) throw invalidField('body.personId', `unknown person ${body.personId}`, `人员 ${body.personId} 不存在`);
+        if (!person.active) throw invalidField('body.personId', `${person.id} is inactive`, `人员 ${person.id} 已停用`);
         const problem = await grantProblem(tx, person, 'steward', post.id);
-        if (problem) throw invalidField(problem.field === 'role' ? 'body.personId' : `params.id`, problem.message);
+        if (problem) throw invalidField(problem.field === 'role' ? 'body.personId' : `params.id`, problem.message, problem.zh);
         const current = await tx.roleGrant.findMany({ where: { role: 'steward', scopeId: post.id, revokedAt: null } });
         const leaving = current.filter((g) => g.personId !== person.id);
         const now = new Date();
@@ -170,7 +184,7 @@ export function adminRouter(access: AccessControl, db: Db, secrets: SecretBox): 
     route({ params: PersonParams }, async ({ params }, req, res) => {
       req.auditTarget = { target: `steward:${params.id}` };
       const post = await db.steward.findUnique({ where: { id: params.id } });
-      if (!post) throw notFound(`steward post ${params.id} not found`);
+      if (!post) throw notFound(`steward post ${params.id} not found`, `楼长岗位 ${params.id} 不存在`);
       req.auditTarget.townId = post.townId;
       const grants = await db.roleGrant.findMany({
         where: { role: 'steward', scopeId: post.id },
@@ -206,19 +220,24 @@ export function adminRouter(access: AccessControl, db: Db, secrets: SecretBox): 
       const dryRun = query.dryRun === 'true';
       req.auditTarget = { target: `import:${params.kind}`, detail: { dryRun } };
       const format = req.is(CSV_TYPE) ? 'csv' : req.is(XLSX_TYPE) ? 'xlsx' : null;
-      if (!format) throw new HttpError(415, 'unsupported_media_type', `send the file as ${CSV_TYPE} (UTF-8) or ${XLSX_TYPE}`);
+      if (!format) throw new HttpError(415, 'unsupported_media_type', `send the file as ${CSV_TYPE} (UTF-8) or ${XLSX_TYPE}`, `请以 ${CSV_TYPE}（UTF-8）或 ${XLSX_TYPE} 格式上传文件`);
       const charset = /charset=([^;]+)/i.exec(req.get('content-type') ?? '')?.[1]?.trim().toLowerCase();
-      if (format === 'csv' && charset && charset !== 'utf-8' && charset !== 'utf8') throw new HttpError(415, 'unsupported_encoding', 'CSV files must be UTF-8');
-      if (!Buffer.isBuffer(req.body) || !req.body.length) throw new HttpError(400, 'unreadable_file', 'the request carries no file');
+      if (format === 'csv' && charset && charset !== 'utf-8' && charset !== 'utf8') {
+        throw new HttpError(415, 'unsupported_encoding', 'CSV files must be UTF-8', 'CSV 文件须为 UTF-8 编码');
+      }
+      if (!Buffer.isBuffer(req.body) || !req.body.length) throw new HttpError(400, 'unreadable_file', 'the request carries no file', '请求中没有文件');
       const table = await readTable(req.body, format);
-      const report = await importDirectory(db, secrets, params.kind, table, dryRun);
+      const language = languageOf(req);
+      const found = await importDirectory(db, secrets, params.kind, table, dryRun);
+      // each rejected row's message in the caller's language (Chinese unless they prefer English)
+      const report = { ...found, rejected: found.rejected.map(({ zh, ...r }) => ({ ...r, message: language === 'en' ? r.message : (zh ?? chineseFor(r.message) ?? r.message) })) };
       const { rejected: refused, ...counts } = report;
       req.auditTarget.detail = { ...counts, rejected: refused.length };
+      res.vary('Accept-Language');
       if (!dryRun && refused.length) {
-        res.status(400).json({
-          error: { code: 'import_rejected', message: `${refused.length} problem(s) in ${report.rows} row(s); nothing was imported`, requestId: req.requestId },
-          report,
-        });
+        const message =
+          language === 'en' ? `${refused.length} problem(s) in ${report.rows} row(s); nothing was imported` : `${report.rows} 行中有 ${refused.length} 处问题，未导入任何数据`;
+        res.status(400).json({ error: { code: 'import_rejected', message, requestId: req.requestId }, report });
         return;
       }
       res.json(report);

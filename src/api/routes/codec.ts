@@ -46,7 +46,7 @@ export function codecRouter(access: AccessControl, codec: PayloadCodec): Router 
       return { payloads: (await fn()).map(toJson) };
     } catch (err) {
       // an unknown key id, or altered data: the caller's payloads cannot be read with our keys
-      if ((err as Error).name === 'ValueError') throw new HttpError(422, 'undecodable', (err as Error).message);
+      if ((err as Error).name === 'ValueError') throw new HttpError(422, 'undecodable', (err as Error).message, `无法用本系统的密钥解密这些数据（${(err as Error).message}）`);
       throw err;
     }
   };

@@ -3,7 +3,7 @@ import { z, ZodError } from 'zod';
 import type { Db } from '../../db/client';
 import { OPEN_TASK_STATUSES, TASK_STATUSES } from '../../domain/case-model';
 import type { Prisma } from '../../generated/sqlite/client';
-import { FUTURE_SKEW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../adapters/signing';
+import { FUTURE_SKEW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, type Verdict, verify } from '../../adapters/signing';
 import type { CaseService } from '../case-service';
 import type { Directory } from '../directory';
 import { HttpError, invalidField, notFound, toHttpError } from '../errors';
@@ -57,6 +57,8 @@ const Query = z
   .strict()
   .superRefine(pagingChecks);
 
+const VERDICT_ZH: Record<Exclude<Verdict, 'ok' | 'future'>, string> = { missing: '缺失', stale: '已过期', mismatch: '不正确' };
+
 /** Where a walk of a task list stands: the last task's deadline and key, as base64url JSON. */
 const taskCursor = (t: { dueAt: Date; caseId: string; no: number }) => Buffer.from(JSON.stringify([1, t.dueAt.getTime(), t.caseId, t.no])).toString('base64url');
 function readTaskCursor(raw: string): { dueAt: Date; caseId: string; no: number } {
@@ -68,7 +70,7 @@ function readTaskCursor(raw: string): { dueAt: Date; caseId: string; no: number 
   }
   const [version, ms, caseId, no] = Array.isArray(v) && v.length === 4 ? v : [];
   if (version !== 1 || !Number.isSafeInteger(ms) || Math.abs(ms) > 8.64e15 || typeof caseId !== 'string' || !caseId || caseId.length > 64 || !Number.isSafeInteger(no) || no < 0) {
-    throw invalidField('query.cursor', 'is not a cursor of this list (pass nextCursor unchanged)');
+    throw invalidField('query.cursor', 'is not a cursor of this list (pass nextCursor unchanged)', '不是本列表的翻页游标（请原样传回 nextCursor）');
   }
   return { dueAt: new Date(ms), caseId, no };
 }
@@ -101,7 +103,12 @@ export function departmentsRouter(access: AccessControl, db: Db, directory: Dire
       await db.callbackReceipt.create({ data: { departmentId, signature, expiresAt: new Date(now + RECEIPT_TTL_MS) } });
     } catch (err) {
       if ((err as { code?: string }).code !== 'P2002') throw err;
-      throw new HttpError(409, 'replayed', `this signed callback was already received and is accepted once; to act again, send a new request with a fresh ${TIMESTAMP_HEADER} and signature`);
+      throw new HttpError(
+        409,
+        'replayed',
+        `this signed callback was already received and is accepted once; to act again, send a new request with a fresh ${TIMESTAMP_HEADER} and signature`,
+        `该签名回调已收到过，同一签名只受理一次；如需再次操作，请使用新的 ${TIMESTAMP_HEADER} 和签名重新发送`,
+      );
     }
     // if the database is gone, the receipt stays until it expires: a re-signed request still goes through
     return () => db.callbackReceipt.deleteMany({ where: { departmentId, signature } }).then(() => undefined, () => undefined);
@@ -113,13 +120,25 @@ export function departmentsRouter(access: AccessControl, db: Db, directory: Dire
     { access: 'public', audit: 'department.callback' },
     route({ params: Params, documented: { body: CallbackBody, headers: SignatureHeaders } }, async ({ params }, req, res) => {
       const department = await directory.department(params.id);
-      if (!department) throw notFound(`department ${params.id} not found`);
-      if (!department.webhookSecret) throw new HttpError(401, 'unsigned', `department ${params.id} has no webhook secret configured`);
+      if (!department) throw notFound(`department ${params.id} not found`, `部门 ${params.id} 不存在`);
+      if (!department.webhookSecret) throw new HttpError(401, 'unsigned', `department ${params.id} has no webhook secret configured`, `部门 ${params.id} 未配置回调签名密钥`);
       const verdict = verify(secrets.open(department.webhookSecret), { signature: req.get(SIGNATURE_HEADER), timestamp: req.get(TIMESTAMP_HEADER) }, rawBodyOf(req));
       if (verdict === 'future') {
-        throw new HttpError(401, 'bad_signature', `callback timestamp is in the future (more than ${FUTURE_SKEW_SECONDS} s ahead of this server's clock): send the current Unix time in ${TIMESTAMP_HEADER} and check the sending system's clock`);
+        throw new HttpError(
+          401,
+          'bad_signature',
+          `callback timestamp is in the future (more than ${FUTURE_SKEW_SECONDS} s ahead of this server's clock): send the current Unix time in ${TIMESTAMP_HEADER} and check the sending system's clock`,
+          `回调时间戳超前本服务器时钟 ${FUTURE_SKEW_SECONDS} 秒以上：请在 ${TIMESTAMP_HEADER} 中发送当前 Unix 时间，并检查发送系统的时钟`,
+        );
       }
-      if (verdict !== 'ok') throw new HttpError(401, 'bad_signature', `callback signature ${verdict}: sign "<timestamp>.<body>" with HMAC-SHA256 and send ${SIGNATURE_HEADER} and ${TIMESTAMP_HEADER} (±5 min)`);
+      if (verdict !== 'ok') {
+        throw new HttpError(
+          401,
+          'bad_signature',
+          `callback signature ${verdict}: sign "<timestamp>.<body>" with HMAC-SHA256 and send ${SIGNATURE_HEADER} and ${TIMESTAMP_HEADER} (±5 min)`,
+          `回调签名${VERDICT_ZH[verdict]}：请用 HMAC-SHA256 对“<时间戳>.<请求体>”签名，并发送 ${SIGNATURE_HEADER} 和 ${TIMESTAMP_HEADER}（前后 5 分钟内有效）`,
+        );
+      }
       const parsed = CallbackBody.safeParse(req.body);
       if (!parsed.success) throw new ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['body', ...i.path] })));
       const { action, caseId, ...body } = parsed.data;
@@ -148,7 +167,7 @@ export function departmentsRouter(access: AccessControl, db: Db, directory: Dire
       // another department's list (or one outside the manager's town) does not exist for this caller
       const mine = answersFor(principal).includes(params.id);
       const managed = districtWide(principal) || principal.managerTowns.includes(department?.townId ?? '');
-      if (!department || !(mine || managed)) throw notFound(`department ${params.id} not found`);
+      if (!department || !(mine || managed)) throw notFound(`department ${params.id} not found`, `部门 ${params.id} 不存在`);
       // overdue by the stored deadline and the clock, not only by the flag the worker writes:
       // one walk per (status, overdue flag) on the index (departmentId, status, overdue, dueAt,
       // caseId, no), merged by deadline; a page costs the same wherever it is in the list

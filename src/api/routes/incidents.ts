@@ -44,7 +44,7 @@ export function incidentsRouter(access: AccessControl, db: Db): Router {
     { access: ['admin'], audit: 'incident.resolve', summary: 'mark an incident resolved (idempotent)' },
     route({ params: IncidentParams }, async ({ params }, _req, res) => {
       const found = await db.incident.findUnique({ where: { id: params.id } });
-      if (!found) throw notFound(`incident ${params.id} not found`);
+      if (!found) throw notFound(`incident ${params.id} not found`, `事件记录 ${params.id} 不存在`);
       const incident = found.resolvedAt ? found : await db.incident.update({ where: { id: params.id }, data: { resolvedAt: new Date() } });
       res.json(incident);
     }),
