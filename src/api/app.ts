@@ -23,6 +23,7 @@ import { referenceRouter } from './routes/reference';
 import { auditRouter } from './routes/audit';
 import { incidentsRouter } from './routes/incidents';
 import { statsRouter } from './routes/stats';
+import { exportsRouter } from './routes/exports';
 import { adminRouter } from './routes/admin';
 import { codecRouter } from './routes/codec';
 import { requestContext } from './request-context';
@@ -151,6 +152,7 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
     res.json(document);
   });
   app.use(api.router);
+  app.use(exportsRouter(access, cases, db, logger)); // before the cases router: /api/cases/export is no case id
   app.use(casesRouter(access, cases, directory));
   app.use(catalogueRouter(access, catalogue, directory));
   app.use(departmentsRouter(access, db, directory, cases, secrets));

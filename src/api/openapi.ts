@@ -55,8 +55,9 @@ function responsesOf(r: RouteEntry) {
   const action = r.method === 'POST' && /^\/api\/cases\/:id\/.+/.test(r.path);
   const callback = r.path.endsWith('/callback');
   const codec = r.path.startsWith('/api/codec/');
-  const ok =
-    r.method === 'GET' && r.path === '/api/cases'
+  const ok = r.produces
+    ? { description: 'a file (Content-Disposition: attachment)', content: Object.fromEntries(r.produces.map((type) => [type, { schema: { type: 'string' as const, format: 'binary' } }])) }
+    : r.method === 'GET' && r.path === '/api/cases'
       ? json(CaseListBody, 'a page of cases')
       : isCase
         ? json(CaseStateBody, intake ? 'the same case again, for a repeated Idempotency-Key' : action ? 'the case as the action left it, with its version' : 'the case')

@@ -25,6 +25,8 @@ export interface RouteEntry {
   summary?: string;
   /** false: a POST that changes nothing (the codec), exempt from the write rate limit */
   rateLimited?: boolean;
+  /** media types of a 200 answer that is a file rather than JSON (the exports) */
+  produces?: readonly string[];
 }
 
 export interface TokenVerifier {
@@ -134,7 +136,7 @@ export function createAccess({ db, verifier, onWrite }: AccessDeps) {
     const r = Router();
     const add =
       (method: RouteEntry['method']) =>
-      (path: string, spec: { access: Access; audit?: string; summary?: string; rateLimited?: boolean }, ...handlers: RequestHandler[]) => {
+      (path: string, spec: Pick<RouteEntry, 'access' | 'audit' | 'summary' | 'rateLimited' | 'produces'>, ...handlers: RequestHandler[]) => {
         const full = `${base}${path === '/' ? '' : path}` || '/';
         const schemas = handlers.map((h) => (h as { schemas?: RouteSchemas }).schemas).find(Boolean);
         routes.push({ method, path: full, ...spec, ...(schemas ? { schemas } : {}) });

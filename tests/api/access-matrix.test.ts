@@ -50,6 +50,7 @@ const CASE_STRANGERS: Caller[] = ['otherEnterprise', 'otherPoint', 'otherStaff',
 const STEWARD_ACTION: Row = { ok: ['point', 'area', 'chief'], notFound: ['otherPoint', 'otherTownPoint'] };
 const DEPARTMENT_ACTION: Row = { ok: ['staff', 'system'], notFound: ['otherStaff'] };
 const READERS: Caller[] = [...CASE_SEERS, ...CASE_STRANGERS];
+const FIGURE_READERS: Caller[] = ['point', 'otherPoint', 'area', 'chief', 'manager', 'inspector', 'otherTownPoint', 'otherTownManager'];
 
 const MATRIX: Record<string, Row> = {
   'GET /api/health': { ok: 'everyone' },
@@ -91,6 +92,14 @@ const MATRIX: Record<string, Row> = {
   'GET /api/departments/:id/tasks': { ok: ['staff', 'system', 'manager', 'inspector'], notFound: ['otherStaff', 'otherTownManager'], params: { id: 'dept-market' } },
   'POST /api/departments/:id/callback': { ok: [], all: 401, params: { id: 'dept-market' }, body: { caseId: 'x', action: 'accept' } },
   'GET /api/audit': { ok: ['admin', 'manager', 'inspector', 'otherTownManager'] },
+  // the figures and the files made of them: stewards and managers, each within their own scope (an empty file, not a 404)
+  'GET /api/stats': { ok: FIGURE_READERS },
+  'GET /api/stats/series': { ok: FIGURE_READERS },
+  'GET /api/stats/overdue': { ok: FIGURE_READERS },
+  'GET /api/stats/workload': { ok: FIGURE_READERS },
+  'GET /api/stats/departments': { ok: FIGURE_READERS },
+  'GET /api/cases/export': { ok: FIGURE_READERS },
+  'GET /api/stats/report': { ok: FIGURE_READERS },
   'GET /api/admin/incidents': { ok: ['admin'] },
   'POST /api/admin/incidents/:id/resolve': { ok: ['admin'], params: { id: 'set in beforeAll' } },
   'POST /api/codec/decode': { ok: ['admin'], body: { payloads: [] } },
