@@ -8,7 +8,7 @@ import { type Client, isGrpcCancelledError, isGrpcDeadlineError, WorkflowUpdateS
 import type { Db } from '../db/client';
 import { Prisma } from '../generated/sqlite/client';
 import type { Actor, CaseEvent, CaseState } from '../domain/case-model';
-import { isTerminal } from '../domain/case-model';
+import { isTerminal, type Stage, STAGE_NAMES } from '../domain/case-model';
 import type { ActionArgs, ActionName } from '../domain/case-rules';
 import type { CatalogueStore } from '../catalogue-store';
 import type { OfficeHours } from '../domain/working-time';
@@ -185,14 +185,14 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     // a department or steward gains a case through the workflow (a dispatch, an escalation, a
     // reassignment) a moment before the read model shows it: ask the running case itself
     if (stored && (isTerminal(stored.stage as CaseState['stage']) || !(principal.posts.length || answersFor(principal).length))) {
-      throw notFound(`case ${caseId} not found`);
+      throw notFound(`case ${caseId} not found`, `案件 ${caseId} 不存在`);
     }
     return locateLive(caseId, principal);
   }
 
   async function locateLive(caseId: string, principal: Principal): Promise<Located> {
     const live = await liveState(caseId);
-    if (!stateInScope(principal, live)) throw notFound(`case ${caseId} not found`);
+    if (!stateInScope(principal, live)) throw notFound(`case ${caseId} not found`, `案件 ${caseId} 不存在`);
     const facts = {
       enterpriseId: live.parties.enterprise.id,
       ownerStewardId: live.owner.id,
@@ -207,8 +207,8 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     try {
       return view(await bounded(() => handle(caseId).query(getCaseStateQuery)), 'workflow');
     } catch (err) {
-      if ((err as Error).name === 'WorkflowNotFoundError') throw notFound(`case ${caseId} not found`);
-      if (deadlineExceeded(err)) throw unavailable(`case ${caseId} did not answer within ${actionWaitMs} ms; is a worker running?`);
+      if ((err as Error).name === 'WorkflowNotFoundError') throw notFound(`case ${caseId} not found`, `案件 ${caseId} 不存在`);
+      if (deadlineExceeded(err)) throw unavailable(`case ${caseId} did not answer within ${actionWaitMs} ms; is a worker running?`, `案件 ${caseId} 未在 ${actionWaitMs / 1000} 秒内应答（后台处理服务可能未运行），请稍后重试`);
       throw err;
     }
   }
@@ -242,7 +242,10 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
         const { history: _history, ...rest } = final;
         return { status: 200, body: { ...rest, events: [] } };
       }
-      throw conflict(`case ${caseId} is finished (${outcome}); no further actions are accepted`);
+      throw conflict(
+        `case ${caseId} is finished (${outcome}); no further actions are accepted`,
+        `案件 ${caseId} 已办结（${outcome === 'closed meanwhile' ? '刚刚结束' : (STAGE_NAMES[outcome as Stage] ?? outcome)}），不再受理任何操作`,
+      );
     };
     if (isTerminal(found.stage)) return finished(found.outcome ?? found.stage);
     try {
@@ -255,6 +258,8 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
       throw unavailable(
         `case ${caseId} did not answer within ${actionWaitMs} ms (is a worker running?); the action may or may not have been applied: ` +
           (updateId ? 'retrying with the same Idempotency-Key is safe' : 'check the case before retrying, or send an Idempotency-Key so a retry is safe'),
+        `案件 ${caseId} 未在 ${actionWaitMs / 1000} 秒内应答（后台处理服务可能未运行）；本次操作可能已生效，也可能未生效：` +
+          (updateId ? '使用相同的 Idempotency-Key 重试是安全的' : '重试前请先查看案件，或在请求中带上 Idempotency-Key，以便安全重试'),
       );
     }
   }
@@ -339,7 +344,7 @@ function measureFilter(q: ListCasesQuery, now: Date): Prisma.CaseWhereInput {
   const part = q.part ?? (partsOf(key).includes('denominator') ? 'denominator' : 'count');
   const asOf = q.asOf ? new Date(q.asOf) : now;
   const where = measureWhere(key, part, windowOf(resolvePeriod(q, asOf), asOf));
-  if (!where) throw invalidField('query.part', `${key} has no ${part}: it has ${partsOf(key).join(', ')}`);
+  if (!where) throw invalidField('query.part', `${key} has no ${part}: it has ${partsOf(key).join(', ')}`, `${key} 没有 ${part}，只有 ${partsOf(key).join('、')}`);
   return where;
 }
 
@@ -360,7 +365,7 @@ const LIST_OMIT = { snapshot: true, contactName: true, contactPhone: true, descr
 type ListRow = Omit<Prisma.CaseGetPayload<object>, keyof typeof LIST_OMIT>;
 
 const CURSOR_VERSION = 1;
-const badCursor = (why: string) => invalidField('query.cursor', why);
+const badCursor = (why: string, zh: string) => invalidField('query.cursor', why, zh);
 
 /** The cursor: which list, the last row's sort key and its id, as base64url JSON. Opaque to callers. */
 function encodeCursor(sort: ListSort, at: Date, id: string): string {
@@ -372,13 +377,13 @@ function decodeCursor(raw: string, sort: ListSort): { at: Date; id: string } {
   try {
     v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
-    throw badCursor('is not a cursor this API issued (pass nextCursor unchanged)');
+    throw badCursor('is not a cursor this API issued (pass nextCursor unchanged)', '不是本接口给出的翻页游标（请原样传回 nextCursor）');
   }
   const [version, kind, ms, id] = Array.isArray(v) && v.length === 4 ? v : [];
   if (version !== CURSOR_VERSION || !SORTS.includes(kind) || !Number.isSafeInteger(ms) || Math.abs(ms) > 8.64e15 || typeof id !== 'string' || !id || id.length > 64) {
-    throw badCursor('is not a cursor this API issued (pass nextCursor unchanged)');
+    throw badCursor('is not a cursor this API issued (pass nextCursor unchanged)', '不是本接口给出的翻页游标（请原样传回 nextCursor）');
   }
-  if (kind !== sort) throw badCursor(`was issued for the ${kind} list, not the ${sort} list: keep overdue and atRisk as they were when walking on`);
+  if (kind !== sort) throw badCursor(`was issued for the ${kind} list, not the ${sort} list: keep overdue and atRisk as they were when walking on`, `是 ${kind} 列表的翻页游标，不能用于 ${sort} 列表：翻页时请保持 overdue 与 atRisk 参数不变`);
   return { at: new Date(ms), id };
 }
 

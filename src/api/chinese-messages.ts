@@ -1,13 +1,11 @@
 /**
  * Chinese for the English messages that cannot carry their own: a zod schema takes one message per
- * check, written once in English, and — until they give their own Chinese beside them — the
- * messages built in case-service.ts and routes/cases.ts. Everything else (HttpError's `zh`, a
+ * check, written once in English. Everything else (HttpError's `zh`, a
  * refusal's `zh`, a directory issue's `zh`) is given in both languages where it is written and
  * never comes here. A message found nowhere is answered by its issue code (zod) or by its status,
  * with the English kept beside it.
  */
 import type { z } from 'zod';
-import { STAGE_NAMES, type Stage } from '../domain/case-model';
 import { CREDIT_CODE_MESSAGES, CREDIT_CODE_MESSAGES_ZH, type CreditCodeProblem } from '../domain/credit-code';
 
 const LEVELS_ZH = '须为 1（点楼长）、2（分楼长）或 3（总楼长）';
@@ -53,8 +51,6 @@ const EXACT: Record<string, string> = {
 
 const UNIT_ZH: Record<string, string> = { seconds: '秒', minutes: '分钟', hours: '小时', days: '个自然日', working_hours: '个工作小时', working_days: '个工作日' };
 const INTERVAL_ZH: Record<string, string> = { day: '日', week: '周', month: '月', quarter: '季度', year: '年' };
-const stage = (s: string) => STAGE_NAMES[s as Stage] ?? s;
-const seconds = (ms: string) => `${Math.round(Number(ms) / 100) / 10} 秒`;
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^must be at most (\d+) characters$/, (m) => `不能超过 ${m[1]} 个字符`],
@@ -67,20 +63,6 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^([\s\S]*): months are 01 to 12$/, (m) => `${m[1]}：月份须为 01 至 12`],
   [/^the range ends \((.*)\) before it starts \((.*)\)$/, (m) => `日期范围的结束日（${m[1]}）早于开始日（${m[2]}）`],
   [/^more than (\d+) (day|week|month|quarter|year)s: ask for a shorter range or a longer interval$/, (m) => `超过 ${m[1]} 个${INTERVAL_ZH[m[2]!]}：请缩短日期范围或加大统计间隔`],
-  // src/api/case-service.ts, until it gives its own Chinese
-  [/^case (\S+) not found$/, (m) => `案件 ${m[1]} 不存在`],
-  [/^case (\S+) is finished \((.+)\); no further actions are accepted$/, (m) => `案件 ${m[1]} 已办结（${m[2] === 'closed meanwhile' ? '刚刚结束' : stage(m[2]!)}），不再受理任何操作`],
-  [/^case (\S+) did not answer within (\d+) ms; is a worker running\?$/, (m) => `案件 ${m[1]} 未在 ${seconds(m[2]!)}内应答（后台处理服务可能未运行），请稍后重试`],
-  [
-    /^case (\S+) did not answer within (\d+) ms \(is a worker running\?\); the action may or may not have been applied: (retrying with the same Idempotency-Key is safe|.*)$/,
-    (m) =>
-      `案件 ${m[1]} 未在 ${seconds(m[2]!)}内应答（后台处理服务可能未运行）；本次操作可能已生效，也可能未生效：` +
-      (m[3]!.startsWith('retrying') ? '使用相同的 Idempotency-Key 重试是安全的' : '重试前请先查看案件，或在请求中带上 Idempotency-Key，以便安全重试'),
-  ],
-  [/^was issued for the (\w+) list, not the (\w+) list: keep overdue and atRisk as they were when walking on$/, (m) => `是 ${m[1]} 列表的翻页游标，不能用于 ${m[2]} 列表：翻页时请保持 overdue 与 atRisk 参数不变`],
-  // src/api/routes/cases.ts, until it gives its own Chinese
-  [/^(\S+) is not an active steward of this case's town$/, (m) => `${m[1]} 不是本案件所在街道的在岗楼长`],
-  [/^unknown department (\S+)$/, (m) => `部门 ${m[1]} 不存在`],
 ];
 
 /** The Chinese of an English message written without one, if it is known. */

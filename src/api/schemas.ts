@@ -231,41 +231,41 @@ export const StatsSeriesQuery = z
   .superRefine(periodChecks);
 export type StatsSeriesQuery = z.infer<typeof StatsSeriesQuery>;
 
-export const ListCasesQuery = z
-  .object({
-    overdue: boolQuery.optional().meta({ description: 'true: the overdue list, longest overdue first (sorted by overdueSince, then id)' }),
-    atRisk: boolQuery.optional().meta({ description: 'past the warning point of the current deadline; true: the at-risk list, soonest deadline first (currentDueAt, then id)' }),
-    paused: boolQuery.optional().meta({ description: 'awaiting the enterprise' }),
-    stage: z.enum(STAGES).optional(),
-    ...caseFilters,
-    enterpriseId: id.optional(),
-    measure: z.enum(MEASURE_KEYS).optional().meta({ description: 'the cases one figure of GET /api/stats counts (with `part` and the period)' }),
-    part: z.enum(PARTS).optional().meta({ description: 'numerator or denominator of a rate; count for a count (default: denominator, or count)' }),
-    ...periodFields,
-    ...paging,
-  })
-  .strict()
-  .superRefine(pagingChecks)
-  .superRefine(periodChecks)
-  .superRefine((q, ctx) => {
-    const timed = q.period !== undefined || q.from !== undefined || q.asOf !== undefined;
-    if (q.measure === undefined && (q.part !== undefined || timed)) {
-      ctx.addIssue({ code: 'custom', path: [q.part !== undefined ? 'part' : 'period'], message: 'only with measure' });
-    }
-  });
+/** What selects a list's rows (no paging): the case list and its export take the same. */
+export const CaseListFilters = z.object({
+  overdue: boolQuery.optional().meta({ description: 'true: the overdue list, longest overdue first (sorted by overdueSince, then id)' }),
+  atRisk: boolQuery.optional().meta({ description: 'past the warning point of the current deadline; true: the at-risk list, soonest deadline first (currentDueAt, then id)' }),
+  paused: boolQuery.optional().meta({ description: 'awaiting the enterprise' }),
+  stage: z.enum(STAGES).optional(),
+  ...caseFilters,
+  enterpriseId: id.optional(),
+  measure: z.enum(MEASURE_KEYS).optional().meta({ description: 'the cases one figure of GET /api/stats counts (with `part` and the period)' }),
+  part: z.enum(PARTS).optional().meta({ description: 'numerator or denominator of a rate; count for a count (default: denominator, or count)' }),
+  ...periodFields,
+});
+/** The filters' own checks: the period, and `part`/`period` only with a measure. */
+export const listFilterChecks = (q: z.infer<typeof CaseListFilters>, ctx: z.RefinementCtx) => {
+  periodChecks(q, ctx);
+  const timed = q.period !== undefined || q.from !== undefined || q.asOf !== undefined;
+  if (q.measure === undefined && (q.part !== undefined || timed)) {
+    ctx.addIssue({ code: 'custom', path: [q.part !== undefined ? 'part' : 'period'], message: 'only with measure' });
+  }
+};
+
+export const ListCasesQuery = CaseListFilters.extend(paging).strict().superRefine(pagingChecks).superRefine(listFilterChecks);
 export type ListCasesQuery = z.infer<typeof ListCasesQuery>;
 
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.string(),
-      message: z.string(),
-      issues: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+      code: z.string().meta({ description: 'stable, English: for programs' }),
+      message: z.string().meta({ description: 'for people: Chinese, or English when Accept-Language prefers it' }),
+      issues: z.array(z.object({ field: z.string(), message: z.string() })).optional().meta({ description: 'one per field, its message in the same language' }),
     }),
   })
   .meta({ id: 'Error' });
 
-const Instant = z.string().meta({ description: 'ISO 8601 instant', example: '2026-11-23T01:00:00.000Z' });
+const Instant = z.string().meta({ description: 'ISO 8601 instant, answered in Beijing time with its offset (+08:00); requests may use any offset', example: '2026-11-23T09:00:00.000+08:00' });
 const StewardRef = z.looseObject({ id: z.string(), name: z.string(), level: z.number().int().min(1).max(3) });
 const CaseEventBody = z
   .looseObject({

@@ -2,8 +2,8 @@
  * The managers' rates on hand-built cases whose every step happened at a chosen instant of
  * November 2026 (Beijing), written through the real persistence activity into SQLite and
  * PostgreSQL, asked over real HTTP with tokens from the local identity provider. Each expected
- * number is worked out below from the cases' stories; each figure's links must list exactly the
- * cases it counts.
+ * number is worked out below from the stories in tests/fixtures/november-stories.ts; each figure's
+ * links must list exactly the cases it counts.
  */
 import request from 'supertest';
 import type { Express } from 'express';
@@ -12,114 +12,16 @@ import { createTokenVerifier } from '../../src/auth/verify';
 import { silentLogger } from '../../src/logger';
 import { createTemporalClient } from '../../src/runtime';
 import { createPersistenceActivities } from '../../src/activities/persistence';
-import { ACTIONS, newCaseState, onWindowElapsed, openAndAssign } from '../../src/domain/case-rules';
-import { onDepartmentDue } from '../../src/domain/department-rules';
-import type { CaseState } from '../../src/domain/case-model';
 import { DEMO } from '../../src/db/seed';
-import { caseInput, enterprise, steward } from '../fixtures/case-input';
+import { AS_OF, bj, NOVEMBER } from '../fixtures/november-stories';
 import { useSeededDatabase } from '../helpers/database';
 import { type Idp, spawnIdp } from '../helpers/idp';
 import { testCodec, testSecrets } from '../helpers/secrets';
 
 const AUDIENCE = 'steward-api';
-/** a Beijing wall-clock time */
-const bj = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
-/** Figures of November are taken at midnight after it: the month is whole. */
-const AS_OF = bj('2026-12-01 00:00');
+const CASES = NOVEMBER();
 
-const WEST = { id: 'bld-changfeng', name: '长风国际大厦', areaId: 'area-west', townId: 'town-changshou' };
-const WEST_CHAIN = {
-  1: { id: 'stw-point-3', name: '赵磊', level: 1 as const },
-  2: { id: 'stw-area-west', name: '张华', level: 2 as const },
-  3: { id: 'stw-chief', name: '王建国', level: 3 as const },
-};
-
-type Step = (s: CaseState) => void;
-const at = (when: string, step: (s: CaseState, now: Date) => void): Step => (s) => step(s, bj(when));
-const ack = (when: string, level: 1 | 2 | 3 = 1) => at(when, (s, now) => ACTIONS.acknowledge.apply(s, { actor: steward(level) }, now));
-const resolve = (when: string, level: 1 | 2 | 3 = 1): Step => (s) => {
-  ACTIONS.propose.apply(s, { actor: steward(level), text: '已协调解决' }, bj(when));
-  ACTIONS.approve.apply(s, { actor: steward(level) }, bj(when));
-};
-/** the deadline of the current window passes (escalation, follow-up due, closing without feedback) */
-const elapse: Step = (s) => onWindowElapsed(s, new Date(s.window!.dueAt));
-const followUp = (when: string, satisfaction: 'satisfied' | 'basically_satisfied' | 'dissatisfied', level: 1 | 2 | 3 = 1) =>
-  at(when, (s, now) => ACTIONS.recordFollowUp.apply(s, { actor: steward(level), satisfaction }, now));
-
-const dept = (id: string, name: string) => ({ kind: 'department' as const, id, name });
-const dispatch = (when: string, id: string, name: string) => at(when, (s, now) => ACTIONS.dispatch.apply(s, { actor: steward(s.owner.level), lead: { id, name } }, now));
-
-/** A case opened at `opened`, then each step in turn. */
-function story(id: string, opened: string, steps: Step[], west = false): CaseState {
-  const input = caseInput(id, west ? { parties: { building: WEST, enterprise: caseInput().parties.enterprise }, chain: structuredClone(WEST_CHAIN) } : {});
-  const s = newCaseState(input, bj(opened));
-  openAndAssign(s, bj(opened));
-  for (const step of steps) step(s);
-  return s;
-}
-
-// Response deadline: 1 working day after intake; resolution: 15 working days (the 其他 category).
-// November 2026 has no holidays: Mon 2 09:00 → response due Tue 3 09:00, resolution due Mon 23 09:00.
-const CASES = {
-  // on time all along, 满意
-  A: story('C20261102-AAAAAA', '2026-11-02 09:00', [ack('2026-11-02 10:00'), resolve('2026-11-05 10:00'), elapse, followUp('2026-11-09 10:00', 'satisfied')]),
-  // acknowledged exactly at its deadline (on time), then left unresolved past Nov 23
-  // (市场监管所 replied on Nov 6, within its 5 working days)
-  B: story('C20261102-BBBBBB', '2026-11-02 09:00', [
-    ack('2026-11-03 09:00'),
-    dispatch('2026-11-03 10:00', 'dept-market', '市场监管所'),
-    at('2026-11-06 10:00', (s, now) => ACTIONS.departmentReply.apply(s, { actor: dept('dept-market', '市场监管所'), text: '已约谈物业' }, now)),
-  ]),
-  // the deadline passed unacknowledged (escalated), 分楼长 acknowledged late, resolved late (Nov 30 > Nov 23)
-  C: story('C20261102-CCCCCC', '2026-11-02 09:00', [elapse, ack('2026-11-04 10:00', 2), resolve('2026-11-30 10:00', 2)]),
-  // withdrawn before anyone had to answer: in no rate
-  D: story('C20261102-DDDDDD', '2026-11-02 09:00', [at('2026-11-02 12:00', (s, now) => ACTIONS.withdraw.apply(s, { actor: enterprise }, now))]),
-  // never answered; withdrawn after its deadline (Nov 17 09:00): a missed response, in area-west
-  E: story('C20261116-EEEEEE', '2026-11-16 09:00', [elapse, at('2026-11-20 10:00', (s, now) => ACTIONS.withdraw.apply(s, { actor: enterprise }, now))], true),
-  // awaiting the enterprise since Nov 10: its resolution clock is stopped, nothing is owed yet
-  // (税务所 returned its task on Nov 4)
-  F: story('C20261102-FFFFFF', '2026-11-02 09:00', [
-    ack('2026-11-02 10:00'),
-    dispatch('2026-11-03 10:00', 'dept-tax', '税务所'),
-    at('2026-11-04 10:00', (s, now) => ACTIONS.departmentReturn.apply(s, { actor: dept('dept-tax', '税务所'), reason: '不属于本部门职责' }, now)),
-    at('2026-11-10 10:00', (s, now) => ACTIONS.pause.apply(s, { actor: steward(1), reason: '请补充租赁合同' }, now)),
-  ]),
-  // resolved in time in November, then 不满意 (Nov 5): reopened at 分楼长 with a new deadline (Nov 26 10:00), unresolved since
-  // (城管中队, dispatched on Nov 6, let its deadline of Nov 13 10:00 pass)
-  G: story('C20261020-GGGGGG', '2026-10-20 09:00', [
-    ack('2026-10-20 10:00'),
-    resolve('2026-11-03 10:00'),
-    elapse,
-    followUp('2026-11-05 10:00', 'dissatisfied'),
-    dispatch('2026-11-06 10:00', 'dept-urban', '城管中队'),
-    (s) => onDepartmentDue(s, 0, new Date(s.tasks[0]!.dueAt)),
-  ]),
-  // an extension to Dec 4 approved on Nov 20; resolved Nov 25, after the first deadline but within the extended one
-  H: story('C20261102-HHHHHH', '2026-11-02 09:00', [
-    ack('2026-11-02 10:00'),
-    at('2026-11-20 10:00', (s, now) => ACTIONS.requestExtension.apply(s, { actor: steward(1), reason: '需等待产权方回复', newDueAt: bj('2026-12-04 09:00').toISOString() }, now)),
-    at('2026-11-20 11:00', (s, now) => ACTIONS.decideExtension.apply(s, { actor: steward(2), approve: true }, now)),
-    resolve('2026-11-25 10:00'),
-  ]),
-  // resolved in October, 不满意 on Nov 3: reopened (due Nov 24 10:00), resolved late Nov 26 by 分楼长, 基本满意 on Nov 30
-  I: story('C20261012-IIIIII', '2026-10-12 09:00', [
-    ack('2026-10-12 10:00'),
-    resolve('2026-10-20 10:00'),
-    elapse,
-    followUp('2026-11-03 10:00', 'dissatisfied'),
-    resolve('2026-11-26 10:00', 2),
-    elapse,
-    followUp('2026-11-30 10:00', 'basically_satisfied', 2),
-  ]),
-  // 不予受理 from the inbox within the hour: a response on time, in no resolution figure
-  J: story('C20261104-JJJJJJ', '2026-11-04 09:00', [at('2026-11-04 10:00', (s, now) => ACTIONS.decline.apply(s, { actor: steward(1), reason: '不属于受理范围' }, now))]),
-  // opened on the month's last afternoon: its response is due in December
-  K: story('C20261130-KKKKKK', '2026-11-30 15:00', []),
-  // resolved on time Nov 2, the 回访 window ran out (Nov 10) without an answer: closed without feedback
-  L: story('C20261026-LLLLLL', '2026-10-26 09:00', [ack('2026-10-26 10:00'), resolve('2026-11-02 10:00'), elapse, elapse]),
-};
-
-/** The figures of November 2026 for the whole town, worked out from the stories above. */
+/** The figures of November 2026 for the whole town, worked out from the stories (tests/fixtures/november-stories.ts). */
 const EXPECTED = {
   // due or answered in November: A B C E F H J (D withdrawn in time, G I L answered in October, K due in December)
   response_rate: { denominator: ['A', 'B', 'C', 'E', 'F', 'H', 'J'], numerator: ['A', 'B', 'F', 'H', 'J'] },

@@ -102,8 +102,8 @@ describe('errors in two languages', () => {
   });
 
   it('finds the Chinese of a message written without one, or says the status in Chinese beside the English', () => {
-    expect(notFound('case C20261121-7KQ2MX not found').messageIn('zh')).toBe('案件 C20261121-7KQ2MX 不存在');
-    expect(chineseFor('case C1 is finished (withdrawn); no further actions are accepted')).toBe('案件 C1 已办结（已撤回），不再受理任何操作');
+    expect(notFound('unknown thing').messageIn('zh')).toBe('未找到所请求的内容（unknown thing）');
+    expect(chineseFor('must be at most 100 characters')).toBe('不能超过 100 个字符');
     expect(new HttpError(409, 'refused', 'something new').messageIn('zh')).toBe('操作被拒绝（something new）');
     expect(notFound('x', '案件不存在').messageIn('zh')).toBe('案件不存在');
   });

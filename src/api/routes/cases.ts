@@ -42,7 +42,7 @@ export const ACTION_ROUTES: { [P in ActionPath]: Translation<P, ActionName> } = 
       const to = await directory.steward(b.toStewardId);
       // only to an active steward of this town (the workflow checks the level against the owner's)
       if (!to || !to.active || to.townId !== facts.townId) {
-        throw invalidField('body.toStewardId', `${b.toStewardId} is not an active steward of this case's town`);
+        throw invalidField('body.toStewardId', `${b.toStewardId} is not an active steward of this case's town`, `${b.toStewardId} 不是本案件所在街道的在岗楼长`);
       }
       return { actor, to: { id: to.id, name: to.name, level: to.level as 1 | 2 | 3 }, ...(b.reason ? { reason: b.reason } : {}) };
     },
@@ -52,7 +52,7 @@ export const ACTION_ROUTES: { [P in ActionPath]: Translation<P, ActionName> } = 
     args: async (b, actor, directory) => {
       const named = async (id: string, field: string) => {
         const d = await directory.department(id);
-        if (!d) throw invalidField(field, `unknown department ${id}`);
+        if (!d) throw invalidField(field, `unknown department ${id}`, `部门 ${id} 不存在`);
         return { id: d.id, name: d.name };
       };
       const lead = await named(b.departmentId, 'body.departmentId');

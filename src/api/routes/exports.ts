@@ -21,7 +21,7 @@ import {
   XLSX_TYPE,
 } from '../exports';
 import { MEASURES, RATE_KEYS } from '../measures';
-import { type Group, ListCasesQuery, periodChecks, StatsQuery } from '../schemas';
+import { CaseListFilters, type Group, listFilterChecks, periodChecks, StatsQuery } from '../schemas';
 import { createStats } from '../stats';
 import { route } from '../validate';
 
@@ -31,17 +31,12 @@ const EXPORTERS: readonly Role[] = ['steward', 'manager'];
 /** Rows read per query of the walk: big enough to cost little per row, small enough to stream. */
 const PAGE_SIZE = 500;
 
-const PAGING = { cursor: true, page: true, pageSize: true, count: true } as const;
-
-/**
- * The case list's own query without paging (the file holds the whole list), and the format.
- * `omit` drops an object's refinements, so the list's are put back as they are: the period
- * checks and "only with measure" apply unchanged, and its paging check finds no paging to check.
- */
-export const ExportCasesQuery = ListCasesQuery.omit(PAGING)
-  .extend({ format: z.enum(['xlsx', 'csv']).default('xlsx').meta({ description: 'xlsx (default): an Excel workbook; csv: UTF-8 with a BOM, for Excel and other tools' }) })
-  // the same check objects, typed for the list's own output (which this one contains)
-  .check(...((ListCasesQuery.def.checks ?? []) as never[]));
+/** The case list's own filters and checks without paging (the file holds the whole list), and the format. */
+export const ExportCasesQuery = CaseListFilters.extend({
+  format: z.enum(['xlsx', 'csv']).default('xlsx').meta({ description: 'xlsx (default): an Excel workbook; csv: UTF-8 with a BOM, for Excel and other tools' }),
+})
+  .strict()
+  .superRefine(listFilterChecks);
 export type ExportCasesQuery = z.infer<typeof ExportCasesQuery>;
 
 export const ReportQuery = StatsQuery.omit({ groupBy: true })
