@@ -75,17 +75,8 @@ const GROUP_COLUMN = {
   urgency: 'urgency',
   level: 'ownerLevel',
 } as const satisfies Record<Group, string>;
-// the list filter that selects one group's rows
-const GROUP_FILTER: Record<Group, keyof CaseFilters> = {
-  town: 'townId',
-  area: 'areaId',
-  building: 'buildingId',
-  steward: 'ownerStewardId',
-  department: 'departmentId',
-  category: 'category',
-  urgency: 'urgency',
-  level: 'level',
-};
+// the list filter that selects one group's rows: the column's own name but for the owner's level
+const groupFilter = (g: Group): keyof CaseFilters => (g === 'level' ? 'level' : GROUP_COLUMN[g]);
 const URGENCY_NAMES: Record<string, string> = { normal: '普通', urgent: '紧急' };
 
 interface Figure {
@@ -208,7 +199,7 @@ export function createStats(db: Db) {
       .map(([key, c]) => ({
         key: key || null,
         name: names.get(key) ?? key,
-        figures: figures(c, listLink(q, spec, asOf, { [GROUP_FILTER[group]]: group === 'level' ? Number(key) : key })),
+        figures: figures(c, listLink(q, spec, asOf, { [groupFilter(group)]: group === 'level' ? Number(key) : key })),
       }))
       .sort((a, b) => (b.figures.response_rate.denominator ?? 0) - (a.figures.response_rate.denominator ?? 0) || String(a.key).localeCompare(String(b.key)));
     // the total is the groups' sum: each case has one value of the grouping column

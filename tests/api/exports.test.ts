@@ -11,11 +11,8 @@ import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import type { Express, Response } from 'express';
-import { createApp } from '../../src/api/app';
-import { createTokenVerifier } from '../../src/auth/verify';
+import type { Response } from 'express';
 import { silentLogger } from '../../src/logger';
-import { createTemporalClient } from '../../src/runtime';
 import { createPersistenceActivities } from '../../src/activities/persistence';
 import { DEMO } from '../../src/db/seed';
 import { createCatalogueStore } from '../../src/catalogue-store';
@@ -23,11 +20,9 @@ import { loadCatalogue } from '../../src/catalogue-file';
 import { MEASURES, MEASURE_KEYS, RATE_KEYS } from '../../src/api/measures';
 import { CASE_HEADERS, type CaseRow, nameBook, RANKING_RULE, streamCasesXlsx } from '../../src/api/exports';
 import { useSeededDatabase } from '../helpers/database';
-import { type Idp, spawnIdp } from '../helpers/idp';
-import { testCodec, testSecrets } from '../helpers/secrets';
+import { useReadApi } from '../helpers/read-api';
 import { AS_OF, bj, NOVEMBER, story } from '../fixtures/november-stories';
 
-const AUDIENCE = 'steward-api';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Titles a spreadsheet would take for formulas, and one that needs CSV quoting. */
@@ -67,10 +62,7 @@ const shown = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 16).
 describe.each(['sqlite', 'postgresql'] as const)('exports on %s', (provider) => {
   const database = useSeededDatabase(provider);
   const CASES = NOVEMBER();
-  let idp: Idp;
-  let app: Express;
-  let closeTemporal: () => Promise<void>;
-  const tokens = new Map<string, string>();
+  const api = useReadApi(database, DEMO.users, ['manager-town', 'stw-point-1', 'stw-point-3', 'ent-qianshu', 'staff-market']);
 
   beforeAll(async () => {
     // the categories' names come from the catalogue, as on npm start
@@ -89,21 +81,9 @@ describe.each(['sqlite', 'postgresql'] as const)('exports on %s', (provider) => 
       return { ...k, id, workflowId: `case-${id}`, title: `批量${i}`, openedAt: new Date(bj('2026-12-01 08:00').getTime() - Math.floor(i / 3) * 60_000), snapshot: k.snapshot as object };
     });
     for (let i = 0; i < copies.length; i += 100) await database.db.case.createMany({ data: copies.slice(i, i + 100) });
-
-    idp = await spawnIdp({ audience: AUDIENCE, users: DEMO.users.map(({ subject, name }) => ({ subject, name })), password: 'demo' });
-    const verifier = createTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE, clockToleranceS: 0 });
-    // the exports read the database only; this client never connects
-    const { client, connection } = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
-    closeTemporal = () => connection.close().catch(() => {});
-    app = createApp({ db: database.db, temporal: client, taskQueue: 'exports', logger: silentLogger, verifier, secrets: testSecrets(), codec: testCodec(), quietHours: false });
-    for (const who of ['manager-town', 'stw-point-1', 'stw-point-3', 'ent-qianshu', 'staff-market']) tokens.set(who, await idp.userToken(who));
-  });
-  afterAll(async () => {
-    await closeTemporal?.();
-    await idp?.stop();
   });
 
-  const get = (who: string, path: string) => request(app).get(path).set('Authorization', `Bearer ${tokens.get(who)}`);
+  const { get } = api;
   const download = async (who: string, path: string) => {
     const res = await get(who, path).buffer(true).parse(binaryParser as never);
     expect({ path, status: res.status }).toEqual({ path, status: 200 });
@@ -262,7 +242,7 @@ describe.each(['sqlite', 'postgresql'] as const)('exports on %s', (provider) => 
       await get(who, '/api/cases/export').expect(403);
       await get(who, '/api/stats/report').expect(403);
     }
-    await request(app).get('/api/cases/export').expect(401);
+    await request(api.app).get('/api/cases/export').expect(401);
   });
 
   it('writes the 月报: 总览 with the figures of GET /api/stats, four rankings, and the cases overdue now', async () => {
@@ -362,27 +342,23 @@ describe.each(['sqlite', 'postgresql'] as const)('exports on %s', (provider) => 
             })
           : Reflect.get(target, prop, receiver),
     });
-    const { client, connection } = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
-    const verifier = createTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE, clockToleranceS: 0 });
-    const broken = createApp({ db: failing, temporal: client, taskQueue: 'exports', logger: silentLogger, verifier, secrets: testSecrets(), codec: testCodec(), quietHours: false });
-    try {
+    const broken = api.appOver(failing);
+    {
       for (const format of ['csv', 'xlsx']) {
         reads = 0;
         armed = true;
-        const answer = request(broken).get(`/api/cases/export?format=${format}`).set('Authorization', `Bearer ${tokens.get('manager-town')}`).buffer(true).parse(binaryParser as never);
+        const answer = request(broken).get(`/api/cases/export?format=${format}`).set('Authorization', `Bearer ${api.token('manager-town')}`).buffer(true).parse(binaryParser as never);
         await expect(answer).rejects.toThrow();
         expect(reads).toBe(2);
       }
       // a failure on the first page is still an answer in JSON
       reads = 1;
-      const early = await request(broken).get('/api/cases/export?format=csv').set('Authorization', `Bearer ${tokens.get('manager-town')}`);
+      const early = await request(broken).get('/api/cases/export?format=csv').set('Authorization', `Bearer ${api.token('manager-town')}`);
       expect({ status: early.status, type: early.headers['content-type'], disposition: early.headers['content-disposition'] }).toEqual({
         status: 500,
         type: expect.stringContaining('application/json'),
         disposition: undefined,
       });
-    } finally {
-      await connection.close().catch(() => {});
     }
   });
 
@@ -406,7 +382,7 @@ describe.each(['sqlite', 'postgresql'] as const)('exports on %s', (provider) => 
   });
 
   it('documents both routes in the OpenAPI document, with their queries and file media types', async () => {
-    const doc = (await request(app).get('/api/openapi.json').expect(200)).body;
+    const doc = (await request(api.app).get('/api/openapi.json').expect(200)).body;
     const list = doc.paths['/api/cases/export'].get;
     expect(Object.keys(list.responses['200'].content)).toEqual([XLSX, 'text/csv']);
     expect(list.responses['200'].content[XLSX].schema).toEqual({ type: 'string', format: 'binary' });

@@ -6,49 +6,27 @@
  * owned); `count=true` answers the total. The read model is the synthetic one (bench/synthetic-cases.ts).
  */
 import request from 'supertest';
-import type { Express } from 'express';
-import { createApp } from '../../src/api/app';
-import { createTokenVerifier } from '../../src/auth/verify';
 import { caseScope } from '../../src/auth/scope';
 import { loadPrincipal } from '../../src/auth/principal';
 import { UNRESOLVED_STAGES } from '../../src/domain/case-kernel';
-import { silentLogger } from '../../src/logger';
-import { createTemporalClient } from '../../src/runtime';
 import type { Prisma } from '../../src/generated/sqlite/client';
 import { fillSynthetic, SYN, SYNTHETIC_USERS, syntheticCase } from '../../bench/synthetic-cases';
 import { useSeededDatabase } from '../helpers/database';
-import { type Idp, spawnIdp } from '../helpers/idp';
-import { testCodec, testSecrets } from '../helpers/secrets';
+import { useReadApi } from '../helpers/read-api';
 
 const ROWS = 2400;
 const NOW = new Date();
-const AUDIENCE = 'steward-api';
 const POINT = SYNTHETIC_USERS.find((u) => u.subject === 'syn-point-7-3')!;
 
 describe.each(['sqlite', 'postgresql'] as const)('lists on %s', (provider) => {
   const database = useSeededDatabase(provider);
-  let idp: Idp;
-  let app: Express;
-  let closeTemporal: () => Promise<void>;
-  const tokens = new Map<string, string>();
+  const { get } = useReadApi(database, SYNTHETIC_USERS, SYNTHETIC_USERS.map((u) => u.subject));
 
   beforeAll(async () => {
     // ten-minute steps over a day: many cases share an openedAt, so ties are broken by id; 30 % open
     await fillSynthetic(database.url, { rows: ROWS, now: NOW, spanMs: 86_400_000, quantumMs: 600_000, openShare: 0.3, seed: 7 });
-    idp = await spawnIdp({ audience: AUDIENCE, users: SYNTHETIC_USERS.map(({ subject, name }) => ({ subject, name })), password: 'demo' });
-    const verifier = createTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE, clockToleranceS: 0 });
-    // lists read the database only; this client never connects
-    const { client, connection } = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
-    closeTemporal = () => connection.close().catch(() => {});
-    app = createApp({ db: database.db, temporal: client, taskQueue: 'lists', logger: silentLogger, verifier, secrets: testSecrets(), codec: testCodec(), quietHours: false });
-    for (const u of SYNTHETIC_USERS) tokens.set(u.subject, await idp.userToken(u.subject));
-  });
-  afterAll(async () => {
-    await closeTemporal?.();
-    await idp?.stop();
   });
 
-  const get = (who: string, path: string) => request(app).get(path).set('Authorization', `Bearer ${tokens.get(who)}`);
 
   /** Walks a list to its end with the cursor; the ids in the order served. */
   async function walk(who: string, path: string, pageSize = 7): Promise<string[]> {

@@ -6,19 +6,13 @@
  * links must list exactly the cases it counts.
  */
 import request from 'supertest';
-import type { Express } from 'express';
-import { createApp } from '../../src/api/app';
-import { createTokenVerifier } from '../../src/auth/verify';
 import { silentLogger } from '../../src/logger';
-import { createTemporalClient } from '../../src/runtime';
 import { createPersistenceActivities } from '../../src/activities/persistence';
 import { DEMO } from '../../src/db/seed';
 import { AS_OF, bj, NOVEMBER } from '../fixtures/november-stories';
 import { useSeededDatabase } from '../helpers/database';
-import { type Idp, spawnIdp } from '../helpers/idp';
-import { testCodec, testSecrets } from '../helpers/secrets';
+import { useReadApi } from '../helpers/read-api';
 
-const AUDIENCE = 'steward-api';
 const CASES = NOVEMBER();
 
 /** The figures of November 2026 for the whole town, worked out from the stories (tests/fixtures/november-stories.ts). */
@@ -38,10 +32,7 @@ const rate = (n: number, d: number) => Math.round((n / d) * 10_000) / 10_000;
 
 describe.each(['sqlite', 'postgresql'] as const)('the managers’ figures on %s', (provider) => {
   const database = useSeededDatabase(provider);
-  let idp: Idp;
-  let app: Express;
-  let closeTemporal: () => Promise<void>;
-  const tokens = new Map<string, string>();
+  const { get } = useReadApi(database, DEMO.users, ['manager-town', 'stw-area-west', 'stw-point-3', 'ent-qianshu', 'staff-market']);
 
   beforeAll(async () => {
     const persistence = createPersistenceActivities(database.db, silentLogger);
@@ -51,20 +42,8 @@ describe.each(['sqlite', 'postgresql'] as const)('the managers’ figures on %s'
       await persistence.persistCase({ state, events: history.slice(0, 2) });
       await persistence.persistCase({ state, events: history.slice(2) });
     }
-    idp = await spawnIdp({ audience: AUDIENCE, users: DEMO.users.map(({ subject, name }) => ({ subject, name })), password: 'demo' });
-    const verifier = createTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE, clockToleranceS: 0 });
-    // the figures read the database only; this client never connects
-    const { client, connection } = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
-    closeTemporal = () => connection.close().catch(() => {});
-    app = createApp({ db: database.db, temporal: client, taskQueue: 'stats', logger: silentLogger, verifier, secrets: testSecrets(), codec: testCodec(), quietHours: false });
-    for (const who of ['manager-town', 'stw-area-west', 'stw-point-3', 'ent-qianshu', 'staff-market']) tokens.set(who, await idp.userToken(who));
-  });
-  afterAll(async () => {
-    await closeTemporal?.();
-    await idp?.stop();
   });
 
-  const get = (who: string, path: string) => request(app).get(path).set('Authorization', `Bearer ${tokens.get(who)}`);
   const november = `/api/stats?period=2026-11&asOf=${encodeURIComponent(AS_OF.toISOString())}`;
 
   /** Every case of a figure's link, walked to the end of the list. */
