@@ -140,9 +140,14 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
    * which needs no worker; `live` asks the running workflow instead, for what only it knows yet.
    */
   async function get(caseId: string, principal: Principal, opts: { live?: boolean } = {}) {
+    return (await read(caseId, principal, opts)).view;
+  }
+
+  /** The case as `get` answers it, with the whole state and the facts it was located by (for what the caller may do next). */
+  async function read(caseId: string, principal: Principal, opts: { live?: boolean } = {}) {
     const found = await locate(caseId, principal);
     const state = found.live ?? (opts.live && !isTerminal(found.stage) ? await liveState(caseId) : await fromDatabase(caseId, found.row!));
-    return departmentOnly(principal) ? departmentView(state, principal) : state;
+    return { view: departmentOnly(principal) ? departmentView(state, principal) : state, state, facts: found.facts };
   }
 
   /**
@@ -335,7 +340,7 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     };
   }
 
-  return { open, get, act, list, locate };
+  return { open, get, read, act, list, locate };
 }
 
 /** The cases one figure of GET /api/stats counts: its measure's part over its period, as of its instant. */

@@ -302,6 +302,10 @@ export const CaseStateBody = z
     clocks: z.record(z.string(), z.unknown()).optional().meta({ description: 'each clock with its deadline and the working time left' }),
     history: z.array(CaseEventBody).optional().meta({ description: 'the whole history (reads and the intake)' }),
     events: z.array(CaseEventBody).optional().meta({ description: "an action's answer: the events this action added (none for a repeated Idempotency-Key); read the case for the whole history" }),
+    allowedActions: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'a read: the actions (their URL names) the caller may take on the case now, by the same checks the actions meet' }),
   })
   .meta({ id: 'CaseState', description: "stage, owner, deadlines, clocks, department tasks, and the full history (reads) or the action's own events (actions)" });
 

@@ -1,7 +1,9 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../../domain/case-model';
-import type { ActionArgs, ActionName } from '../../domain/case-rules';
+import { ACTIONS, type ActionArgs, type ActionName } from '../../domain/case-rules';
+import type { ActionRule } from '../../domain/case-kernel';
+import type { CaseState } from '../../domain/case-model';
 import { type CaseService, type CaseView, departmentView } from '../case-service';
 import { departmentOnly } from '../../auth/scope';
 import type { Directory } from '../directory';
@@ -9,7 +11,7 @@ import { invalidField } from '../errors';
 import { ActionBodies, type ActionPath, CaseIdParams, ListCasesQuery, OpenCaseBody } from '../schemas';
 import type { AccessControl } from '../../auth/access';
 import { type ActingAs, actorFor, type CaseFacts } from '../../auth/actor';
-import type { Role } from '../../auth/principal';
+import type { Principal, Role } from '../../auth/principal';
 import { route } from '../validate';
 
 const IdempotencyHeader = z.object({ 'idempotency-key': z.string().trim().min(8).max(128).optional() });
@@ -91,6 +93,56 @@ export const ACTION_ACCESS: { [P in ActionPath]: { roles: readonly Role[]; as: A
   'decide-extension': { roles: ['steward'], as: 'steward' },
 };
 
+/**
+ * Arguments that pass every check of their own (a reason, a text, a department or steward that is
+ * not already on the case), so that checking an action with them asks only what the case and the
+ * actor allow: the stage, the actor's place in the chain or its task, a pending extension, the cap.
+ */
+const PROBE: { [K in ActionName]: (actor: Actor, s: Omit<CaseState, 'history'>) => ActionArgs[K] } = {
+  acknowledge: (actor) => ({ actor }),
+  decline: (actor) => ({ actor, reason: '-' }),
+  propose: (actor) => ({ actor, text: '-' }),
+  approve: (actor) => ({ actor }),
+  rejectProposal: (actor) => ({ actor, reason: '-' }),
+  reassign: (actor, s) => ({ actor, to: { id: '\u0000', name: '', level: s.owner.level } }),
+  dispatch: (actor) => ({ actor, lead: { id: '\u0000', name: '' }, assisting: [] }),
+  departmentAccept: (actor) => ({ actor }),
+  departmentReply: (actor) => ({ actor, text: '-' }),
+  departmentReturn: (actor) => ({ actor, reason: '-' }),
+  recordFollowUp: (actor) => ({ actor, satisfaction: 'satisfied' }),
+  withdraw: (actor) => ({ actor }),
+  pause: (actor) => ({ actor, reason: '-' }),
+  resume: (actor) => ({ actor }),
+  // the nearest later deadline: refused only when the case allows no extension at all
+  requestExtension: (actor, s) => ({ actor, reason: '-', newDueAt: new Date(Date.parse(s.deadlines.resolutionDueAt) + 60_000).toISOString() }),
+  decideExtension: (actor) => ({ actor, approve: true }),
+};
+
+/**
+ * The actions this principal may take on the case now, by the checks an action itself goes
+ * through: the route's roles, the capacity it acts in (actorFor), then the workflow validator's
+ * own rule check. The console offers these and no others.
+ */
+export function allowedActions(principal: Principal, facts: CaseFacts, state: Omit<CaseState, 'history'>, departmentNames: Map<string, string>, now = new Date()): ActionPath[] {
+  return (Object.keys(ACTION_ROUTES) as ActionPath[]).filter((path) => {
+    const { roles, as } = ACTION_ACCESS[path];
+    if (!roles.some((r) => principal.roles.includes(r))) return false;
+    let actor: Actor;
+    try {
+      actor = actorFor(principal, as, facts, departmentNames);
+    } catch {
+      return false;
+    }
+    const name = ACTION_ROUTES[path].action;
+    const rule = ACTIONS[name] as ActionRule<ActionArgs[typeof name]>;
+    try {
+      return !rule.check({ history: [], ...state } as CaseState, PROBE[name](actor, state) as never, now);
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Anyone whose role can reach cases at all; each then sees only their own scope. */
 export const CASE_READERS: readonly Role[] = ['enterprise', 'steward', 'department_staff', 'department_system', 'manager'];
 
@@ -121,9 +173,10 @@ export function casesRouter(access: AccessControl, cases: CaseService, directory
     '/:id',
     { access: CASE_READERS, audit: 'case.read' },
     route({ params: CaseIdParams, query: ReadQuery }, async ({ params, query }, req, res) => {
-      const view = await cases.get(params.id, req.principal!, { live: query.live });
+      const { view, state, facts } = await cases.read(params.id, req.principal!, { live: query.live });
       req.auditTarget = { target: `case:${params.id}`, townId: view.parties.building.townId };
-      res.json(view);
+      const departments = await directory.departmentNames(facts.departmentIds);
+      res.json({ ...view, allowedActions: allowedActions(req.principal!, facts, state, departments) });
     }),
   );
 
