@@ -3,6 +3,7 @@
 # (plus whatever scripts/prisma-generate.sh costs).
 #   SETUP_SKIP_POSTGRES=1  skip the PostgreSQL server check/install (only the test suite needs PostgreSQL)
 #   SETUP_SKIP_FUZZER=1    skip installing Schemathesis into .fuzz (only the test suite needs it)
+#   SETUP_SKIP_BROWSER=1   skip the Chromium + CJK fonts check/install (only the console's browser tests need them)
 set -euo pipefail
 
 # ---- pins (the only place these versions live) ----
@@ -119,6 +120,37 @@ if [[ "${SETUP_SKIP_FUZZER:-}" == "1" ]]; then
   log "SETUP_SKIP_FUZZER=1: skipping Schemathesis"
 else
   bash "$ROOT/scripts/setup-fuzzer.sh"
+fi
+
+# ---- (f) Chromium and CJK fonts for the console's browser tests (Debian packages; playwright-core drives them) ----
+browser_ok() { [[ -x /usr/bin/chromium ]] && dpkg -s fonts-noto-cjk >/dev/null 2>&1; }
+if [[ "${SETUP_SKIP_BROWSER:-}" == "1" ]]; then
+  log "SETUP_SKIP_BROWSER=1: skipping Chromium check"
+elif browser_ok; then
+  log "chromium and fonts-noto-cjk present"
+elif [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+  log "installing chromium and fonts-noto-cjk (apt-get) ..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || die "apt-get update failed: the console's browser tests need Debian's chromium and fonts-noto-cjk"
+  apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null \
+    || die "apt-get install chromium fonts-noto-cjk failed: the console's browser tests need them"
+  browser_ok || die "chromium (/usr/bin/chromium) or fonts-noto-cjk still missing after apt-get install"
+  log "chromium and fonts-noto-cjk installed"
+else
+  die "Chromium (/usr/bin/chromium) or fonts-noto-cjk is missing and this is not root: run 'sudo apt-get install -y chromium fonts-noto-cjk' (or SETUP_SKIP_BROWSER=1 when you only need 'npm start')"
+fi
+
+# ---- (g) the web console's production build (web/dist, served by the API at /) ----
+# Stamp = hash of the console's sources, its build config and the lockfile: rebuilt only when one changes.
+WEB_STAMP=web/dist/.build-stamp
+want_web="$( { find web -path web/dist -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; sha256sum package-lock.json; } | sha256sum | cut -d' ' -f1)"
+if [[ -f "$WEB_STAMP" && "$(cat "$WEB_STAMP")" == "$want_web" ]]; then
+  log "web console build up to date (web/dist)"
+else
+  log "building the web console (vite build -> web/dist) ..."
+  npx --no-install vite build --config web/vite.config.ts --logLevel warn || die "vite build of the web console failed"
+  printf '%s' "$want_web" >"$WEB_STAMP"
+  log "web console built"
 fi
 
 log "done"

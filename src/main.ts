@@ -20,6 +20,7 @@ import { type DevServerOptions, startDevServer, superviseDevServer, type Supervi
 import { codecFromConfig } from './temporal/codec';
 import { secretBoxFromConfig } from './security/secrets';
 import { identityFromConfig } from './auth/from-config';
+import { CONSOLE_CLIENT_ID } from './auth/local-idp';
 
 async function run() {
   const config = loadConfig();
@@ -88,6 +89,7 @@ async function run() {
     verifier: identity.verifier,
     secrets,
     codec,
+    console: { issuer: identity.issuer, clientId: CONSOLE_CLIENT_ID },
     // the dev server's Web UI calls the codec endpoint from the browser
     ...appSettings(config, devServer ? [new URL(devServer.current().uiUrl).origin] : []),
   });
@@ -100,6 +102,7 @@ async function run() {
     [
       '',
       `  Steward appeals service is running`,
+      `  Console:           http://${config.HOST}:${config.PORT}/   (网页控制台)`,
       `  API:               ${apiUrl}`,
       identity.local
         ? `  Sign in:           ${identity.issuer}   (demo users, password "${identity.local.password}"; a token: npm run -s token -- stw-point-1)`

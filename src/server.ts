@@ -13,6 +13,7 @@ import { appSettings, createTemporalClient, temporalTarget } from './runtime';
 import { codecFromConfig } from './temporal/codec';
 import { requireSharedKeys, secretBoxFromConfig } from './security/secrets';
 import { identityFromConfig } from './auth/from-config';
+import { CONSOLE_CLIENT_ID } from './auth/local-idp';
 
 async function run() {
   const config = loadConfig();
@@ -27,7 +28,7 @@ async function run() {
   const codec = codecFromConfig(config);
   const identity = await identityFromConfig(config, { consoleOrigin: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}` });
   const { client, connection } = createTemporalClient({ ...temporalTarget(config, config.TEMPORAL_ADDRESS), payloadCodec: codec });
-  const app = createApp({ db, temporal: client, logger, verifier: identity.verifier, secrets: secretBoxFromConfig(config), codec, ...appSettings(config) });
+  const app = createApp({ db, temporal: client, logger, verifier: identity.verifier, secrets: secretBoxFromConfig(config), codec, console: { issuer: identity.issuer, clientId: CONSOLE_CLIENT_ID }, ...appSettings(config) });
   const server = app.listen(config.PORT, config.HOST, () => logger.info(`API listening on http://${config.HOST}:${config.PORT}/api`));
   const stop = () => {
     server.close(async () => {

@@ -28,6 +28,7 @@ import { adminRouter } from './routes/admin';
 import { codecRouter } from './routes/codec';
 import { requestContext } from './request-context';
 import { beijingReplacer } from './beijing-time';
+import { consoleConfigOf, consoleFiles, consoleHelmet, type ConsoleSettings } from './console';
 
 export interface AppDeps {
   db: Db;
@@ -48,6 +49,8 @@ export interface AppDeps {
   corsOrigins?: string[];
   /** write requests per identity per minute */
   rateLimitPerMinute?: number;
+  /** the web console: its identity provider and client, and the built files served at / */
+  console?: ConsoleSettings;
 }
 
 /**
@@ -121,7 +124,7 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
   // every instant a person reads is answered in Beijing time, `2026-11-23T09:00:00.000+08:00`
   app.set('json replacer', beijingReplacer);
   app.use(requestContext(logger));
-  app.use(helmet());
+  app.use(helmet(consoleHelmet(deps.console)));
   const allowed = new Set(deps.corsOrigins ?? []);
   app.use(
     cors({
@@ -151,6 +154,9 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
     document ??= openApiDocument(access.routes);
     res.json(document);
   });
+  api.get('/console-config', { access: 'public', summary: "the web console's public settings: the identity provider's issuer and the console's client id" }, (_req, res) => {
+    res.json(consoleConfigOf(deps.console));
+  });
   app.use(api.router);
   app.use(exportsRouter(access, cases, db, logger)); // before the cases router: /api/cases/export is no case id
   app.use(casesRouter(access, cases, directory));
@@ -162,6 +168,7 @@ export function createApp(deps: AppDeps): express.Express & { locals: { routes: 
   app.use(incidentsRouter(access, db));
   app.use(statsRouter(access, db, officeHours));
   app.use(codecRouter(access, codec));
+  app.use(consoleFiles(deps.console));
   // a known path asked with another method: 405 with the methods it takes, not "no such thing"
   const methodsOf = (path: string) =>
     access.routes.filter((r) => new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, '[^/]+')}$`).test(path)).map((r) => r.method);

@@ -136,7 +136,7 @@ export function openApiDocument(routes: readonly RouteEntry[]) {
       title: 'Steward appeals (楼长制企业诉求) API',
       version: '0.2.0',
       description:
-        'Enterprise appeals under the building-steward system, each case a Temporal workflow. Every operation but health, this document and the signed department callback needs `Authorization: Bearer <access token>`.',
+        'Enterprise appeals under the building-steward system, each case a Temporal workflow. Every operation but health, this document, the console settings and the signed department callback needs `Authorization: Bearer <access token>`.',
     },
     security: [{ bearer: [] }],
   });

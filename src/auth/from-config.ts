@@ -62,7 +62,7 @@ export async function identityFromConfig(config: IdentityConfig, opts: { console
     password: DEMO_PASSWORD,
     machines: loadOrCreateMachineSecrets(files.clients),
     jwks: loadOrCreateIdpKeys(files.keys),
-    redirectUris: [`${opts.consoleOrigin}/api/auth/callback`],
+    redirectUris: [`${opts.consoleOrigin}/callback`],
   });
   return { verifier: verifierFor(idp.issuer), issuer: idp.issuer, local: { password: DEMO_PASSWORD }, stop: () => idp.stop() };
 }

@@ -47,7 +47,7 @@ export interface LocalIdp {
 export const CLI_CLIENT_ID = 'steward-cli';
 export const CONSOLE_CLIENT_ID = 'steward-console';
 export const API_SCOPE = 'api';
-const DEFAULT_REDIRECT_URIS = ['http://127.0.0.1:3000/api/auth/callback', 'http://localhost:3000/api/auth/callback'];
+const DEFAULT_REDIRECT_URIS = ['http://127.0.0.1:3000/callback', 'http://localhost:3000/callback'];
 
 /**
  * The resource indicator (RFC 8707) naming the API at this provider. oidc-provider accepts only
@@ -161,6 +161,7 @@ export async function startLocalIdp(opts: LocalIdpOptions): Promise<LocalIdp> {
     return grant;
   }
 
+  const consoleOrigins = new Set((opts.redirectUris ?? DEFAULT_REDIRECT_URIS).map((u) => new URL(u).origin));
   const provider = new Provider(issuer, {
     clients: [
       ...opts.machines.map((m) => ({
@@ -214,7 +215,8 @@ export async function startLocalIdp(opts: LocalIdpOptions): Promise<LocalIdp> {
     },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    clientBasedCORS: () => false,
+    // the console calls the token and userinfo endpoints from the browser: only from its own origins
+    clientBasedCORS: (_ctx: unknown, origin: string, client: { clientId: string }) => client.clientId === CONSOLE_CLIENT_ID && consoleOrigins.has(origin),
     ttl: {
       // demo password grant only: a caller may ask for a shorter life (tests of expired tokens), never a longer one
       AccessToken: (ctx: { oidc?: { params?: Record<string, unknown> } } | undefined) => {

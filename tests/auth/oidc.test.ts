@@ -194,7 +194,7 @@ describe('the provider is down, comes back, rotates its key', () => {
 
 describe('the console sign-in: authorization code + PKCE with the login page', () => {
   test('a demo user signs in and the code is exchanged for an API access token', async () => {
-    const redirectUri = 'http://127.0.0.1:3000/api/auth/callback';
+    const redirectUri = 'http://127.0.0.1:3000/callback';
     const verifierCode = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifierCode).digest('base64url');
     const cookies = new Map<string, string>();

@@ -1,0 +1,50 @@
+/** The API from the browser: the bearer token of the signed-in person, errors as the server words them. */
+import { currentToken } from './auth';
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+async function call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Response> {
+  const token = await currentToken();
+  const res = await fetch(path, {
+    method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...extra,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) {
+    const data = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; issues?: FieldIssue[] } } | null;
+    throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? `请求失败（${res.status}）`, data?.error?.issues ?? []);
+  }
+  return res;
+}
+
+export const api = {
+  get: async <T,>(path: string) => (await (await call('GET', path)).json()) as T,
+  post: async <T,>(path: string, body: unknown, headers?: Record<string, string>) => (await (await call('POST', path, body, headers)).json()) as T,
+  blob: async (path: string) => (await call('GET', path)).blob(),
+};
+
+/** `?a=1&b=2` from the defined values only. */
+export const query = (q: Record<string, string | number | boolean | undefined>) => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};

@@ -1,0 +1,139 @@
+import { StrictMode, Suspense, lazy, useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App as AntApp, Button, ConfigProvider, Layout, Menu, Result, Space, Spin, Tag, Typography } from 'antd';
+import zhCN from 'antd/locale/zh_CN';
+import { api } from './api';
+import { completeSignIn, currentUser, signIn, signOut } from './auth';
+import { navigate, usePath } from './router';
+import type { Me } from './types';
+import { Inbox } from './pages/inbox';
+import { CasePage } from './pages/case-page';
+import { FileCase } from './pages/file-case';
+import { DepartmentTasks } from './pages/department-tasks';
+
+const Dashboard = lazy(() => import('./pages/dashboard'));
+
+function Shell() {
+  const path = usePath();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [problem, setProblem] = useState<string>();
+
+  useEffect(() => {
+    (async () => {
+      if (location.pathname === '/callback') {
+        try {
+          navigate(await completeSignIn());
+        } catch (err) {
+          setProblem(`登录未完成：${(err as Error).message}`);
+          return;
+        }
+      }
+      if (!(await currentUser())) return setMe(null);
+      setMe(await api.get<Me>('/api/me'));
+    })().catch((err: Error) => setProblem(err.message));
+  }, []);
+
+  if (problem) return <Result status="warning" title={problem} extra={<Button onClick={() => signIn('/')}>重新登录</Button>} />;
+  if (me === undefined) return <Spin fullscreen tip="加载中…" />;
+  if (me === null)
+    return (
+      <Result
+        status="info"
+        title="楼长制企业诉求平台"
+        subTitle="请先登录（统一身份认证）"
+        extra={
+          <Button type="primary" size="large" onClick={() => signIn()}>
+            登录
+          </Button>
+        }
+      />
+    );
+
+  const isSteward = me.scope.stewardPosts.length > 0;
+  const isEnterprise = me.scope.enterprises.length > 0;
+  const isDepartment = me.scope.departments.length > 0;
+  const isManager = me.scope.managerOf.length > 0 || isSteward;
+  const items = [
+    ...(isSteward ? [{ key: '/', label: '我的待办' }] : []),
+    ...(isEnterprise ? [{ key: '/my-cases', label: '我的诉求' }, { key: '/file', label: '提交诉求' }] : []),
+    ...(isDepartment ? [{ key: '/tasks', label: '部门任务' }] : []),
+    ...(isManager ? [{ key: '/dashboard', label: '考核看板' }] : []),
+  ];
+  const home = items[0]?.key ?? '/me';
+  const route = path.split('?')[0]!;
+  const caseMatch = /^\/cases\/([^/]+)$/.exec(route);
+
+  let page;
+  if (caseMatch) page = <CasePage id={decodeURIComponent(caseMatch[1]!)} />;
+  else if (route === '/my-cases') page = <Inbox me={me} mode="enterprise" />;
+  else if (route === '/file') page = <FileCase me={me} />;
+  else if (route === '/tasks') page = <DepartmentTasks me={me} />;
+  else if (route === '/dashboard') page = <Dashboard />;
+  else if (route === '/me' || home === '/me') page = <MePage me={me} />;
+  else if (route === '/' && home !== '/') page = <Inbox me={me} mode={isEnterprise ? 'enterprise' : 'steward'} />;
+  else page = <Inbox me={me} mode="steward" />;
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 12, paddingInline: 12 }}>
+        <Typography.Text strong style={{ color: '#fff', whiteSpace: 'nowrap' }}>
+          楼长制诉求
+        </Typography.Text>
+        <Menu
+          theme="dark"
+          mode="horizontal"
+          selectedKeys={[route]}
+          items={items}
+          onClick={(e) => navigate(e.key)}
+          style={{ flex: 1, minWidth: 0 }}
+        />
+        <Space>
+          <a href="/me" onClick={(e) => (e.preventDefault(), navigate('/me'))} style={{ color: '#fff' }} aria-label="我的账号">
+            {me.name}
+          </a>
+          <Button size="small" onClick={() => signOut()}>
+            退出
+          </Button>
+        </Space>
+      </Layout.Header>
+      <Layout.Content style={{ padding: 12, maxWidth: 1200, width: '100%', margin: '0 auto' }}>
+        <Suspense fallback={<Spin />}>{page}</Suspense>
+      </Layout.Content>
+    </Layout>
+  );
+}
+
+function MePage({ me }: { me: Me }) {
+  return (
+    <Space direction="vertical">
+      <Typography.Title level={4}>我的账号</Typography.Title>
+      <div>
+        姓名：{me.name}（{me.subject}）
+      </div>
+      <div>
+        角色：
+        {me.roles.map((r) => (
+          <Tag key={r.role}>{r.name}</Tag>
+        ))}
+      </div>
+      {me.scope.stewardPosts.map((p) => (
+        <div key={p.stewardId}>
+          楼长岗位：{p.stewardId}（第 {p.level} 级{p.buildingIds.length ? `，楼宇 ${p.buildingIds.join('、')}` : ''}）
+        </div>
+      ))}
+      {me.scope.enterprises.length > 0 && <div>企业：{me.scope.enterprises.join('、')}</div>}
+      {me.scope.departments.length > 0 && <div>部门：{me.scope.departments.join('、')}</div>}
+      {me.scope.managerOf.length > 0 && <div>督查范围：{me.scope.managerOf.join('、')}</div>}
+    </Space>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <ConfigProvider locale={zhCN}>
+      <AntApp>
+        <Shell />
+      </AntApp>
+    </ConfigProvider>
+  </StrictMode>,
+);

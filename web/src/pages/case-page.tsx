@@ -1,0 +1,262 @@
+/** One case: parties, request, clocks with their countdowns, tasks, history, and the allowed actions. */
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Button, Card, Descriptions, Form, Input, Modal, Radio, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
+import { api, ApiError } from '../api';
+import { bj, lightOf, STAGE_NAMES } from '../types';
+import { ACTION_FORMS, bodyOf, SATISFACTION_OPTIONS } from './actions';
+
+interface Clock {
+  dueAt?: string;
+  metAt?: string | null;
+  remainingText?: string | null;
+  breached?: boolean;
+  paused?: boolean;
+  overdue?: boolean;
+  atRisk?: boolean;
+}
+
+interface CaseView {
+  caseId: string;
+  stage: string;
+  parties: { building: { id: string; name: string }; enterprise: { id: string; name: string } };
+  request: { category: string; title: string; description: string; urgency: string; contact?: { name?: string; phone?: string } };
+  openedAt: string;
+  outcome?: string;
+  owner?: { id: string; name: string; level: number };
+  overdue?: boolean;
+  atRisk?: boolean;
+  tasks: { no: number; departmentId: string; role: string; status: string; dueAt: string }[];
+  clocks?: { response?: Clock; resolution?: Clock; current?: (Clock & { step?: string; level?: number }) | null };
+  history?: { seq: number; at: string; type: string; actor: { kind: string; id: string }; reason?: string; detail: Record<string, unknown> }[];
+  allowedActions?: string[];
+}
+
+interface Directory {
+  departments: { id: string; name: string }[];
+  stewards: { id: string; name: string; level: number }[];
+}
+
+const CLOCK_NAMES: Record<string, string> = { response: '签收时限', resolution: '办结时限', current: '当前环节' };
+const LEVEL_NAMES: Record<number, string> = { 1: '点楼长', 2: '分楼长', 3: '总楼长' };
+const TASK_STATUS: Record<string, string> = { pending: '待接单', accepted: '办理中', replied: '已答复', returned: '已退单', cancelled: '已撤销' };
+
+export function CasePage({ id }: { id: string }) {
+  const [view, setView] = useState<CaseView>();
+  const [error, setError] = useState<string>();
+  const [action, setAction] = useState<string>();
+  const [directory, setDirectory] = useState<Directory>();
+
+  const load = useCallback(async () => {
+    try {
+      setView(await api.get<CaseView>(`/api/cases/${encodeURIComponent(id)}`));
+      setError(undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }, [id]);
+
+  useEffect(() => {
+    void load();
+    api.get<Directory>('/api/directory').then(setDirectory, () => undefined);
+    // others act on the case too: a short poll keeps the page current without a reload
+    const timer = setInterval(() => void load(), 15_000);
+    return () => clearInterval(timer);
+  }, [load]);
+
+  if (error && !view) return <Alert type="error" showIcon message={error} />;
+  if (!view) return <Spin />;
+  const light = lightOf(view);
+  const allowed = view.allowedActions ?? [];
+  const deptName = (d: string) => directory?.departments.find((x) => x.id === d)?.name ?? d;
+  const clocks = Object.entries(view.clocks ?? {}).filter((e): e is [string, Clock] => !!e[1] && typeof e[1] === 'object' && 'dueAt' in e[1]);
+
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Space wrap align="center">
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {view.request.title}
+        </Typography.Title>
+        <Tag color="blue" data-testid="stage">
+          {STAGE_NAMES[view.stage] ?? view.stage}
+        </Tag>
+        <Tag color={light.color}>{light.text}</Tag>
+        <Typography.Text type="secondary">{view.caseId}</Typography.Text>
+      </Space>
+      {error && <Alert type="warning" showIcon message={error} />}
+      <Card size="small" title="可执行的操作">
+        {allowed.length === 0 ? (
+          <Typography.Text type="secondary">当前没有您可以执行的操作</Typography.Text>
+        ) : (
+          <Space wrap>
+            {allowed
+              .filter((a) => ACTION_FORMS[a])
+              .map((a) => (
+                <Button key={a} type={ACTION_FORMS[a]!.danger ? 'default' : 'primary'} danger={ACTION_FORMS[a]!.danger} onClick={() => setAction(a)}>
+                  {ACTION_FORMS[a]!.label}
+                </Button>
+              ))}
+          </Space>
+        )}
+      </Card>
+      <Card size="small" title="诉求">
+        <Descriptions size="small" column={{ xs: 1, sm: 2 }}>
+          <Descriptions.Item label="企业">{view.parties.enterprise.name}</Descriptions.Item>
+          <Descriptions.Item label="楼宇">{view.parties.building.name}</Descriptions.Item>
+          <Descriptions.Item label="事项">{view.request.category}</Descriptions.Item>
+          <Descriptions.Item label="紧急程度">{view.request.urgency === 'urgent' ? '紧急' : '一般'}</Descriptions.Item>
+          <Descriptions.Item label="受理时间">{bj(view.openedAt)}</Descriptions.Item>
+          <Descriptions.Item label="承办楼长">{view.owner ? `${view.owner.name}（${LEVEL_NAMES[view.owner.level] ?? view.owner.level}）` : '—'}</Descriptions.Item>
+          {view.request.contact?.name && (
+            <Descriptions.Item label="联系人">
+              {view.request.contact.name} {view.request.contact.phone}
+            </Descriptions.Item>
+          )}
+          <Descriptions.Item label="描述" span={2}>
+            {view.request.description}
+          </Descriptions.Item>
+        </Descriptions>
+      </Card>
+      {clocks.length > 0 && (
+        <Card size="small" title="时限（北京时间，按工作时间计）">
+          <Space direction="vertical">
+            {clocks.map(([name, c]) => (
+              <div key={name}>
+                <b>{CLOCK_NAMES[name] ?? name}</b>：截止 {bj(c.dueAt)}{' '}
+                {c.metAt ? (
+                  <Tag color={c.breached ? 'red' : 'green'}>{c.breached ? '已超时完成' : '按时完成'} {bj(c.metAt)}</Tag>
+                ) : (
+                  <Tag color={c.breached || c.overdue ? 'red' : c.atRisk ? 'gold' : c.paused ? 'default' : 'green'}>{c.remainingText ?? '—'}</Tag>
+                )}
+              </div>
+            ))}
+          </Space>
+        </Card>
+      )}
+      {view.tasks.length > 0 && (
+        <Card size="small" title="部门任务">
+          <Table
+            size="small"
+            rowKey="no"
+            pagination={false}
+            dataSource={view.tasks}
+            columns={[
+              { title: '部门', dataIndex: 'departmentId', render: deptName },
+              { title: '角色', dataIndex: 'role', render: (r: string) => (r === 'lead' ? '主办' : '协办') },
+              { title: '状态', dataIndex: 'status', render: (s: string) => TASK_STATUS[s] ?? s },
+              { title: '期限', dataIndex: 'dueAt', render: bj },
+            ]}
+          />
+        </Card>
+      )}
+      <Card size="small" title="办理过程">
+        <Timeline
+          items={(view.history ?? []).map((e) => ({
+            children: (
+              <div>
+                <b>{EVENT_NAMES[e.type] ?? e.type}</b> <Typography.Text type="secondary">{bj(e.at)}</Typography.Text>
+                <div style={{ fontSize: 12 }}>
+                  {e.actor.id}
+                  {e.reason ? `：${e.reason}` : ''}
+                </div>
+              </div>
+            ),
+          }))}
+        />
+      </Card>
+      {action && (
+        <ActionModal
+          caseId={view.caseId}
+          action={action}
+          directory={directory}
+          onClose={() => setAction(undefined)}
+          onDone={(next) => {
+            setAction(undefined);
+            setView((v) => ({ ...v!, stage: next.stage }));
+            void load();
+          }}
+        />
+      )}
+    </Space>
+  );
+}
+
+const EVENT_NAMES: Record<string, string> = {
+  opened: '受理',
+  assigned: '分派',
+  acknowledged: '签收',
+  declined: '不予受理',
+  escalated: '升级',
+  reminded: '督办提醒',
+  dispatched: '派单',
+  department_accepted: '部门接单',
+  department_replied: '部门答复',
+  department_returned: '部门退单',
+  proposed: '提交办理意见',
+  approved: '审核通过',
+  rejected: '退回重办',
+  reassigned: '转派',
+  resolved: '办结',
+  followed_up: '回访',
+  closed: '结案',
+  withdrawn: '撤回',
+  paused: '暂停',
+  resumed: '恢复',
+  extension_requested: '申请延期',
+  extension_decided: '延期审批',
+};
+
+function ActionModal(props: { caseId: string; action: string; directory?: Directory; onClose(): void; onDone(next: { stage: string }): void }) {
+  const spec = ACTION_FORMS[props.action]!;
+  const [form] = Form.useForm();
+  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<string>();
+  const departments = (props.directory?.departments ?? []).map((d) => ({ value: d.id, label: d.name }));
+  const stewards = (props.directory?.stewards ?? []).map((s) => ({ value: s.id, label: `${s.name}（${LEVEL_NAMES[s.level] ?? s.level}）` }));
+
+  async function submit(values: Record<string, unknown>) {
+    setBusy(true);
+    setRefusal(undefined);
+    try {
+      const next = await api.post<{ stage: string }>(`/api/cases/${encodeURIComponent(props.caseId)}/${props.action}`, bodyOf(props.action, values), {
+        'Idempotency-Key': crypto.randomUUID(),
+      });
+      props.onDone(next);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        setRefusal(err.message);
+        const known = new Set(spec.fields.map((f) => f.name));
+        form.setFields(err.issues.map((i) => ({ name: i.field.split('.')[0]!, errors: [i.message] })).filter((f) => known.has(f.name)));
+      } else setRefusal((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal open title={spec.label} okText="提交" cancelText="取消" confirmLoading={busy} onOk={() => form.submit()} onCancel={props.onClose} destroyOnHidden>
+      {refusal && <Alert type="error" showIcon message={refusal} role="alert" style={{ marginBottom: 12 }} />}
+      <Form form={form} layout="vertical" onFinish={submit}>
+        {spec.fields.length === 0 && <Typography.Text>确认{spec.label}？</Typography.Text>}
+        {spec.fields.map((f) => (
+          <Form.Item key={f.name} name={f.name} label={f.label} rules={f.required ? [{ required: true, message: `请填写${f.label}` }] : []}>
+            {f.kind === 'textarea' ? (
+              <Input.TextArea rows={3} />
+            ) : f.kind === 'department' ? (
+              <Select options={departments} showSearch optionFilterProp="label" />
+            ) : f.kind === 'departments' ? (
+              <Select mode="multiple" options={departments} optionFilterProp="label" />
+            ) : f.kind === 'steward' ? (
+              <Select options={stewards} showSearch optionFilterProp="label" />
+            ) : f.kind === 'satisfaction' ? (
+              <Radio.Group options={SATISFACTION_OPTIONS} />
+            ) : f.kind === 'approve' ? (
+              <Radio.Group options={[{ value: true, label: '同意' }, { value: false, label: '不同意' }]} />
+            ) : (
+              <Input />
+            )}
+          </Form.Item>
+        ))}
+      </Form>
+    </Modal>
+  );
+}

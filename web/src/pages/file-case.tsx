@@ -1,0 +1,95 @@
+/** 提交诉求: an enterprise files an appeal; the server's field errors land on the fields. */
+import { useEffect, useState } from 'react';
+import { Alert, Button, Form, Input, Radio, Select, Typography } from 'antd';
+import { api, ApiError } from '../api';
+import { navigate } from '../router';
+import type { Me } from '../types';
+
+interface CatalogueItem {
+  code: string;
+  name: string;
+  active: boolean;
+  policyText: { response: string; resolution: string };
+}
+
+export function FileCase({ me }: { me: Me }) {
+  const [form] = Form.useForm();
+  const [buildings, setBuildings] = useState<{ id: string; name: string }[]>([]);
+  const [catalogue, setCatalogue] = useState<CatalogueItem[]>([]);
+  const [problem, setProblem] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const category = Form.useWatch('category', form) as string | undefined;
+  const chosen = catalogue.find((c) => c.code === category);
+
+  useEffect(() => {
+    api.get<{ buildings: { id: string; name: string }[] }>('/api/directory').then((d) => setBuildings(d.buildings), (e: Error) => setProblem(e.message));
+    api.get<{ items: CatalogueItem[] }>('/api/catalogue').then((c) => setCatalogue(c.items.filter((i) => i.active)), (e: Error) => setProblem(e.message));
+  }, []);
+
+  async function submit(v: Record<string, string>) {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const opened = await api.post<{ caseId: string }>(
+        '/api/cases',
+        {
+          buildingId: v.buildingId,
+          enterprise: { creditCode: me.scope.enterprises[0] },
+          category: v.category,
+          urgency: v.urgency ?? 'normal',
+          title: v.title,
+          description: v.description,
+          contact: { name: v.contactName, phone: v.contactPhone },
+        },
+        { 'Idempotency-Key': crypto.randomUUID() },
+      );
+      navigate(`/cases/${opened.caseId}`);
+    } catch (err) {
+      setProblem((err as Error).message);
+      if (err instanceof ApiError) {
+        const map: Record<string, string> = { 'contact.name': 'contactName', 'contact.phone': 'contactPhone' };
+        form.setFields(err.issues.map((i) => ({ name: map[i.field] ?? i.field, errors: [i.message] })));
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div style={{ maxWidth: 640 }}>
+      <Typography.Title level={4}>提交诉求</Typography.Title>
+      {problem && <Alert type="error" showIcon message={problem} style={{ marginBottom: 12 }} role="alert" />}
+      <Form form={form} layout="vertical" onFinish={submit} initialValues={{ urgency: 'normal' }}>
+        <Form.Item name="buildingId" label="所在楼宇" rules={[{ required: true, message: '请选择楼宇' }]}>
+          <Select options={buildings.map((b) => ({ value: b.id, label: b.name }))} />
+        </Form.Item>
+        <Form.Item
+          name="category"
+          label="诉求事项"
+          rules={[{ required: true, message: '请选择事项' }]}
+          extra={chosen && `承诺时限：签收 ${chosen.policyText.response}，办结 ${chosen.policyText.resolution}`}
+        >
+          <Select showSearch optionFilterProp="label" options={catalogue.map((c) => ({ value: c.code, label: c.name }))} />
+        </Form.Item>
+        <Form.Item name="urgency" label="紧急程度">
+          <Radio.Group options={[{ value: 'normal', label: '一般' }, { value: 'urgent', label: '紧急' }]} />
+        </Form.Item>
+        <Form.Item name="title" label="标题" rules={[{ required: true, message: '请填写标题' }, { max: 100, message: '不超过 100 字' }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="description" label="诉求描述" rules={[{ required: true, message: '请描述诉求' }, { max: 4000, message: '不超过 4000 字' }]}>
+          <Input.TextArea rows={4} />
+        </Form.Item>
+        <Form.Item name="contactName" label="联系人" rules={[{ required: true, message: '请填写联系人' }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="contactPhone" label="联系电话" rules={[{ required: true, message: '请填写联系电话' }]}>
+          <Input inputMode="tel" />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={busy} block>
+          提交
+        </Button>
+      </Form>
+    </div>
+  );
+}

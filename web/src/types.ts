@@ -1,0 +1,60 @@
+export interface Me {
+  personId: string;
+  subject: string;
+  name: string;
+  kind: string;
+  roles: { role: string; name: string }[];
+  scope: {
+    enterprises: string[];
+    stewardPosts: { stewardId: string; level: number; townId: string; areaId?: string; buildingIds: string[] }[];
+    departments: string[];
+    managerOf: string[];
+    admin: boolean;
+  };
+}
+
+export interface CaseRow {
+  id: string;
+  stage: string;
+  title: string;
+  category: string;
+  buildingId: string;
+  enterpriseId: string;
+  ownerStewardId: string;
+  ownerLevel: number;
+  currentDueAt: string | null;
+  openedAt: string;
+  overdue: boolean;
+  atRisk: boolean;
+  paused: boolean;
+}
+
+export interface CaseList {
+  items: CaseRow[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+export const STAGE_NAMES: Record<string, string> = {
+  submitted: '已提交',
+  assigned: '待签收',
+  acknowledged: '已签收',
+  in_progress: '办理中',
+  pending_approval: '待审核',
+  resolved: '已办结',
+  follow_up: '待回访',
+  closed: '已结案',
+  closed_no_feedback: '已结案（企业未评价）',
+  rejected: '不予受理',
+  withdrawn: '已撤回',
+};
+
+/** 红灯 超期 / 黄灯 临期 / 绿灯 正常: colour and words together. */
+export function lightOf(c: { overdue?: boolean; atRisk?: boolean }) {
+  if (c.overdue) return { color: 'red', text: '超期' };
+  if (c.atRisk) return { color: 'gold', text: '临期' };
+  return { color: 'green', text: '正常' };
+}
+
+/** `2026-11-23T09:00:00.000+08:00` → `2026-11-23 09:00` (the API answers Beijing time already). */
+export const bj = (iso?: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
