@@ -422,8 +422,6 @@ export function workingDaysBefore(now: Date, days: number, cal: WorkingCalendar)
   return new Date(lo);
 }
 
-const within = (w: Window) => ({ gte: w.from, lt: w.upTo });
-
 /**
  * The median of a duration column per owner steward over the cases whose `at` column falls in the
  * window: one statement, ranked by a window function (SQLite and PostgreSQL alike).
