@@ -21,12 +21,14 @@ export const DEFAULT_CONSOLE_DIR = path.resolve(__dirname, '../../web/dist');
 
 /** Helmet's defaults, plus the provider's origin for the browser's token, userinfo and discovery calls. */
 export function consoleHelmet(settings: ConsoleSettings | undefined): HelmetOptions {
-  const origins = settings ? [new URL(settings.issuer).origin] : [];
+  const issuer = settings ? new URL(settings.issuer) : undefined;
   return {
     contentSecurityPolicy: {
       directives: {
-        'connect-src': ["'self'", ...origins],
+        'connect-src': ["'self'", ...(issuer ? [issuer.origin] : [])],
         'img-src': ["'self'", 'data:', 'blob:'],
+        // a provider on plain http (the embedded demo one) must not be rewritten to https
+        ...(issuer?.protocol === 'http:' ? { 'upgrade-insecure-requests': null } : {}),
       },
     },
   };

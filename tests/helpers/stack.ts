@@ -88,7 +88,12 @@ export const EXTRA_USERS = [
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** the web console's origin (e.g. http://127.0.0.1:<port>): the provider accepts its /callback and answers its CORS */
+  consoleOrigin?: string;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'steward-api-'));
   const databaseUrl = `file:${path.join(dir, 'test.db')}`;
@@ -113,6 +118,7 @@ export async function startStack(): Promise<Stack> {
     users: [...DEMO.users.map(({ subject, name }) => ({ subject, name })), ...EXTRA_USERS],
     password: DEMO_PASSWORD,
     machines: DEMO.machines.map((m) => ({ clientId: m.clientId, clientSecret: MACHINE_SECRETS[m.clientId]! })),
+    ...(opts.consoleOrigin ? { redirectUris: [`${opts.consoleOrigin}/callback`] } : {}),
   });
   const verifier = createTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE, clockToleranceS: 0 });
   // quiet hours off: what these tests see must not depend on the hour they run at

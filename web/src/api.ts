@@ -48,3 +48,6 @@ export const query = (q: Record<string, string | number | boolean | undefined>) 
   const s = p.toString();
   return s ? `?${s}` : '';
 };
+
+/** The API names a field by where it was (`body.contact.phone`); a form knows it without the `body.`. */
+export const fieldOf = (field: string) => field.replace(/^(body|query|params)\./, '');

@@ -63,15 +63,16 @@ function Shell() {
   const route = path.split('?')[0]!;
   const caseMatch = /^\/cases\/([^/]+)$/.exec(route);
 
+  // `/` is each person's first page: 我的待办, 我的诉求, 部门任务 or the dashboard
+  const at = route === '/' ? home : route;
   let page;
   if (caseMatch) page = <CasePage id={decodeURIComponent(caseMatch[1]!)} />;
-  else if (route === '/my-cases') page = <Inbox me={me} mode="enterprise" />;
-  else if (route === '/file') page = <FileCase me={me} />;
-  else if (route === '/tasks') page = <DepartmentTasks me={me} />;
-  else if (route === '/dashboard') page = <Dashboard />;
-  else if (route === '/me' || home === '/me') page = <MePage me={me} />;
-  else if (route === '/' && home !== '/') page = <Inbox me={me} mode={isEnterprise ? 'enterprise' : 'steward'} />;
-  else page = <Inbox me={me} mode="steward" />;
+  else if (at === '/' && isSteward) page = <Inbox me={me} mode="steward" />;
+  else if (at === '/my-cases' && isEnterprise) page = <Inbox me={me} mode="enterprise" />;
+  else if (at === '/file' && isEnterprise) page = <FileCase me={me} />;
+  else if (at === '/tasks' && isDepartment) page = <DepartmentTasks me={me} />;
+  else if (at === '/dashboard' && isManager) page = <Dashboard />;
+  else page = <MePage me={me} />;
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -82,7 +83,7 @@ function Shell() {
         <Menu
           theme="dark"
           mode="horizontal"
-          selectedKeys={[route]}
+          selectedKeys={[at]}
           items={items}
           onClick={(e) => navigate(e.key)}
           style={{ flex: 1, minWidth: 0 }}
@@ -130,7 +131,7 @@ function MePage({ me }: { me: Me }) {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <ConfigProvider locale={zhCN}>
+    <ConfigProvider locale={zhCN} button={{ autoInsertSpace: false }}>
       <AntApp>
         <Shell />
       </AntApp>

@@ -1,7 +1,7 @@
 /** One case: parties, request, clocks with their countdowns, tasks, history, and the allowed actions. */
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Card, Descriptions, Form, Input, Modal, Radio, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
-import { api, ApiError } from '../api';
+import { api, ApiError, fieldOf } from '../api';
 import { bj, lightOf, STAGE_NAMES } from '../types';
 import { ACTION_FORMS, bodyOf, SATISFACTION_OPTIONS } from './actions';
 
@@ -38,13 +38,14 @@ interface Directory {
 
 const CLOCK_NAMES: Record<string, string> = { response: '签收时限', resolution: '办结时限', current: '当前环节' };
 const LEVEL_NAMES: Record<number, string> = { 1: '点楼长', 2: '分楼长', 3: '总楼长' };
-const TASK_STATUS: Record<string, string> = { pending: '待接单', accepted: '办理中', replied: '已答复', returned: '已退单', cancelled: '已撤销' };
+const TASK_STATUS: Record<string, string> = { pending: '待派发', dispatched: '待接单', accepted: '办理中', replied: '已答复', returned: '已退单', delivery_failed: '派发失败', closed: '已关闭' };
 
 export function CasePage({ id }: { id: string }) {
   const [view, setView] = useState<CaseView>();
   const [error, setError] = useState<string>();
   const [action, setAction] = useState<string>();
   const [directory, setDirectory] = useState<Directory>();
+  const [categories, setCategories] = useState<Record<string, string>>({});
 
   const load = useCallback(async () => {
     try {
@@ -58,6 +59,9 @@ export function CasePage({ id }: { id: string }) {
   useEffect(() => {
     void load();
     api.get<Directory>('/api/directory').then(setDirectory, () => undefined);
+    api
+      .get<{ items: { code: string; name: string }[] }>('/api/catalogue')
+      .then((c) => setCategories(Object.fromEntries(c.items.map((i) => [i.code, i.name]))), () => undefined);
     // others act on the case too: a short poll keeps the page current without a reload
     const timer = setInterval(() => void load(), 15_000);
     return () => clearInterval(timer);
@@ -102,7 +106,7 @@ export function CasePage({ id }: { id: string }) {
         <Descriptions size="small" column={{ xs: 1, sm: 2 }}>
           <Descriptions.Item label="企业">{view.parties.enterprise.name}</Descriptions.Item>
           <Descriptions.Item label="楼宇">{view.parties.building.name}</Descriptions.Item>
-          <Descriptions.Item label="事项">{view.request.category}</Descriptions.Item>
+          <Descriptions.Item label="事项">{categories[view.request.category] ?? view.request.category}</Descriptions.Item>
           <Descriptions.Item label="紧急程度">{view.request.urgency === 'urgent' ? '紧急' : '一般'}</Descriptions.Item>
           <Descriptions.Item label="受理时间">{bj(view.openedAt)}</Descriptions.Item>
           <Descriptions.Item label="承办楼长">{view.owner ? `${view.owner.name}（${LEVEL_NAMES[view.owner.level] ?? view.owner.level}）` : '—'}</Descriptions.Item>
@@ -169,6 +173,7 @@ export function CasePage({ id }: { id: string }) {
           action={action}
           directory={directory}
           onClose={() => setAction(undefined)}
+          onRefused={() => void load()}
           onDone={(next) => {
             setAction(undefined);
             setView((v) => ({ ...v!, stage: next.stage }));
@@ -205,7 +210,7 @@ const EVENT_NAMES: Record<string, string> = {
   extension_decided: '延期审批',
 };
 
-function ActionModal(props: { caseId: string; action: string; directory?: Directory; onClose(): void; onDone(next: { stage: string }): void }) {
+function ActionModal(props: { caseId: string; action: string; directory?: Directory; onClose(): void; onDone(next: { stage: string }): void; onRefused(): void }) {
   const spec = ACTION_FORMS[props.action]!;
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
@@ -224,8 +229,10 @@ function ActionModal(props: { caseId: string; action: string; directory?: Direct
     } catch (err) {
       if (err instanceof ApiError) {
         setRefusal(err.message);
+        // the page was stale: show the case as it is now (and the actions it now allows)
+        if (err.status === 409) props.onRefused();
         const known = new Set(spec.fields.map((f) => f.name));
-        form.setFields(err.issues.map((i) => ({ name: i.field.split('.')[0]!, errors: [i.message] })).filter((f) => known.has(f.name)));
+        form.setFields(err.issues.map((i) => ({ name: fieldOf(i.field).split('.')[0]!, errors: [i.message] })).filter((f) => known.has(f.name)));
       } else setRefusal((err as Error).message);
     } finally {
       setBusy(false);

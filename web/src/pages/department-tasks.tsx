@@ -14,6 +14,8 @@ interface Task {
   case?: { title?: string };
 }
 
+const TASK_STATUS: Record<string, string> = { pending: '待派发', dispatched: '待接单', accepted: '办理中', replied: '已答复', returned: '已退单', delivery_failed: '派发失败', closed: '已关闭' };
+
 export function DepartmentTasks({ me }: { me: Me }) {
   const dept = me.scope.departments[0]!;
   const [tasks, setTasks] = useState<Task[]>([]);
@@ -34,7 +36,7 @@ export function DepartmentTasks({ me }: { me: Me }) {
         columns={[
           { title: '灯', key: 'l', render: (_, t) => (t.overdue ? <Tag color="red">超期</Tag> : <Tag color="green">正常</Tag>) },
           { title: '案件', key: 'c', render: (_, t) => <a>{t.case?.title ?? t.caseId}</a> },
-          { title: '状态', dataIndex: 'status' },
+          { title: '状态', dataIndex: 'status', render: (s: string) => TASK_STATUS[s] ?? s },
           { title: '期限', dataIndex: 'dueAt', render: bj },
         ]}
       />

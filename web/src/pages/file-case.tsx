@@ -1,7 +1,7 @@
 /** 提交诉求: an enterprise files an appeal; the server's field errors land on the fields. */
 import { useEffect, useState } from 'react';
 import { Alert, Button, Form, Input, Radio, Select, Typography } from 'antd';
-import { api, ApiError } from '../api';
+import { api, ApiError, fieldOf } from '../api';
 import { navigate } from '../router';
 import type { Me } from '../types';
 
@@ -47,8 +47,13 @@ export function FileCase({ me }: { me: Me }) {
     } catch (err) {
       setProblem((err as Error).message);
       if (err instanceof ApiError) {
-        const map: Record<string, string> = { 'contact.name': 'contactName', 'contact.phone': 'contactPhone' };
-        form.setFields(err.issues.map((i) => ({ name: map[i.field] ?? i.field, errors: [i.message] })));
+        const map: Record<string, string> = { 'contact.name': 'contactName', 'contact.phone': 'contactPhone', 'enterprise.creditCode': 'buildingId' };
+        const known = new Set(['buildingId', 'category', 'urgency', 'title', 'description', 'contactName', 'contactPhone']);
+        const fields = err.issues.map((i) => {
+          const f = fieldOf(i.field);
+          return { name: map[f] ?? f, errors: [i.message] };
+        });
+        form.setFields(fields.filter((f) => known.has(f.name)));
       }
     } finally {
       setBusy(false);

@@ -1,6 +1,6 @@
 /** 我的待办 (stewards) and 我的诉求 (enterprises): the case list, nearest deadline first, with lights. */
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Card, Checkbox, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, Badge, Button, Card, Checkbox, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { api, query } from '../api';
 import { navigate } from '../router';
 import { bj, lightOf, STAGE_NAMES, type CaseList, type CaseRow, type Me } from '../types';
@@ -66,10 +66,10 @@ export function Inbox({ me, mode }: { me: Me; mode: 'steward' | 'enterprise' }) 
           <Statistic title="全部" value={counts.all ?? '—'} />
         </Card>
         <Card size="small">
-          <Statistic title="🔴 超期" value={counts.overdue ?? '—'} valueStyle={{ color: '#cf1322' }} />
+          <Statistic title={<Badge status="error" text="超期" />} value={counts.overdue ?? '—'} valueStyle={{ color: '#cf1322' }} />
         </Card>
         <Card size="small">
-          <Statistic title="🟡 临期" value={counts.atRisk ?? '—'} valueStyle={{ color: '#d48806' }} />
+          <Statistic title={<Badge status="warning" text="临期" />} value={counts.atRisk ?? '—'} valueStyle={{ color: '#d48806' }} />
         </Card>
       </Space>
       <Space wrap>
