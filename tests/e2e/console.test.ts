@@ -190,6 +190,7 @@ describe('web console', () => {
     await manager.goto(`${origin}/dashboard`);
     await manager.getByRole('heading', { name: /考核看板/ }).waitFor();
     await manager.locator('tr', { hasText: '合计' }).waitFor();
+    await manager.getByRole('img', { name: /趋势图/ }).locator('canvas').waitFor();
     await manager.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
   });
 

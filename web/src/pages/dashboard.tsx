@@ -4,6 +4,7 @@ import { Alert, Button, Modal, Table, Typography } from 'antd';
 import { api } from '../api';
 import { navigate } from '../router';
 import type { CaseList } from '../types';
+import { TrendChart, type SeriesPoint } from './trend-chart';
 
 interface Figure {
   numerator?: number;
@@ -29,8 +30,16 @@ export default function Dashboard() {
   const [stats, setStats] = useState<Stats>();
   const [error, setError] = useState<string>();
   const [drill, setDrill] = useState<CaseList['items']>();
+  const [trend, setTrend] = useState<SeriesPoint[]>();
   useEffect(() => {
-    api.get<Stats>('/api/stats?groupBy=area').then(setStats, (e: Error) => setError(e.message));
+    api.get<Stats>('/api/stats?groupBy=area').then(
+      (s) => {
+        setStats(s);
+        // this year, month by month
+        api.get<{ points: SeriesPoint[] }>(`/api/stats/series?period=${s.period.label.slice(0, 4)}&interval=month`).then((r) => setTrend(r.points), () => undefined);
+      },
+      (e: Error) => setError(e.message),
+    );
   }, []);
 
   const open = async (link?: string) => {
@@ -68,6 +77,14 @@ export default function Dashboard() {
         dataSource={rows}
         columns={[{ title: '片区', dataIndex: 'name' }, ...RATES.map(([k, label]) => ({ title: label, key: k, render: (_: unknown, r: (typeof rows)[number]) => cell(r.figures[k]) }))]}
       />
+      {trend && (
+        <>
+          <Typography.Title level={5} style={{ marginTop: 16 }}>
+            本年趋势
+          </Typography.Title>
+          <TrendChart points={trend} rates={RATES} />
+        </>
+      )}
       <Modal open={!!drill} title="统计口径内的案件" footer={null} onCancel={() => setDrill(undefined)}>
         {(drill ?? []).map((c) => (
           <div key={c.id}>

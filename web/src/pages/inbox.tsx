@@ -128,7 +128,7 @@ export function Inbox({ me, mode }: { me: Me; mode: 'steward' | 'enterprise' }) 
           },
           { title: '状态', dataIndex: 'stage', width: 110, render: (s: string, r) => <>{STAGE_NAMES[s] ?? s}{r.paused ? '（暂停）' : ''}</> },
           { title: '当前期限（北京时间）', dataIndex: 'currentDueAt', width: 170, render: (d: string | null) => bj(d) },
-          { title: '受理时间', dataIndex: 'openedAt', width: 150, render: (d: string) => bj(d) },
+          { title: '受理时间', dataIndex: 'openedAt', width: 150, render: (d: string) => bj(d), responsive: ['md'] },
         ]}
       />
       {cursor && (
