@@ -55,6 +55,7 @@ const FIGURE_READERS: Caller[] = ['point', 'otherPoint', 'area', 'chief', 'manag
 const MATRIX: Record<string, Row> = {
   'GET /api/health': { ok: 'everyone' },
   'GET /api/openapi.json': { ok: 'everyone' },
+  'GET /api/console-config': { ok: 'everyone' },
   'GET /api/me': { ok: SIGNED_IN },
   'GET /api/directory': { ok: SIGNED_IN },
   'GET /api/catalogue': { ok: SIGNED_IN },
