@@ -143,7 +143,8 @@ fi
 # ---- (g) the web console's production build (web/dist, served by the API at /) ----
 # Stamp = hash of the console's sources, its build config and the lockfile: rebuilt only when one changes.
 WEB_STAMP=web/dist/.build-stamp
-want_web="$( { find web -path web/dist -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; sha256sum package-lock.json; } | sha256sum | cut -d' ' -f1)"
+# the console imports the domain model's names (src/domain/case-model.ts): a change there rebuilds it too
+want_web="$( { find web -path web/dist -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; sha256sum package-lock.json src/domain/case-model.ts; } | sha256sum | cut -d' ' -f1)"
 if [[ -f "$WEB_STAMP" && "$(cat "$WEB_STAMP")" == "$want_web" ]]; then
   log "web console build up to date (web/dist)"
 else

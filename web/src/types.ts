@@ -1,3 +1,4 @@
+import { STAGE_NAMES as DOMAIN_STAGE_NAMES } from '../../src/domain/case-model';
 export interface Me {
   personId: string;
   subject: string;
@@ -35,19 +36,8 @@ export interface CaseList {
   total?: number;
 }
 
-export const STAGE_NAMES: Record<string, string> = {
-  submitted: '已提交',
-  assigned: '待签收',
-  acknowledged: '已签收',
-  in_progress: '办理中',
-  pending_approval: '待审核',
-  resolved: '已办结',
-  follow_up: '待回访',
-  closed: '已结案',
-  closed_no_feedback: '已结案（企业未评价）',
-  rejected: '不予受理',
-  withdrawn: '已撤回',
-};
+/** The stage names the API's own messages use, from the domain model itself. */
+export const STAGE_NAMES: Record<string, string> = DOMAIN_STAGE_NAMES;
 
 /** 红灯 超期 / 黄灯 临期 / 绿灯 正常: colour and words together. */
 export function lightOf(c: { overdue?: boolean; atRisk?: boolean }) {
