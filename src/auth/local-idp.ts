@@ -347,6 +347,6 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 const page = (title: string, body: string) => `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
+<title>${title}</title><link rel="icon" href="data:,">
 <style>body{font-family:system-ui,sans-serif;max-width:26rem;margin:4rem auto;padding:0 1rem}label{display:block;margin:.8rem 0}select,input,button{display:block;width:100%;padding:.5rem;margin-top:.3rem;box-sizing:border-box}.error{color:#b00}.hint{color:#666;font-size:.85rem}</style>
 </head><body><h1>${title}</h1>${body}</body></html>`;
