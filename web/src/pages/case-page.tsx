@@ -23,9 +23,11 @@ interface CaseView {
   openedAt: string;
   outcome?: string;
   owner?: { id: string; name: string; level: number };
+  /** the steward chain (not in a department's view) */
+  chain?: Record<string, { id: string; name: string; level: number }>;
   overdue?: boolean;
   atRisk?: boolean;
-  tasks: { no: number; departmentId: string; role: string; status: string; dueAt: string }[];
+  tasks: { no: number; departmentId: string; departmentName?: string; role: string; status: string; dueAt: string }[];
   clocks?: { response?: Clock; resolution?: Clock; current?: (Clock & { step?: string; level?: number }) | null };
   history?: { seq: number; at: string; type: string; actor: { kind: string; id: string }; reason?: string; detail: Record<string, unknown> }[];
   allowedActions?: string[];
@@ -34,6 +36,15 @@ interface CaseView {
 interface Directory {
   departments: { id: string; name: string }[];
   stewards: { id: string; name: string; level: number }[];
+}
+
+/** Who did a step, as a person reads it: the name the case itself knows them by, else their id. */
+function actorName(view: CaseView, actor: { kind: string; id: string }): string {
+  if (actor.kind === 'system') return '系统';
+  if (actor.kind === 'enterprise' && actor.id === view.parties.enterprise.id) return view.parties.enterprise.name;
+  if (actor.kind === 'department') return view.tasks.find((t) => t.departmentId === actor.id)?.departmentName ?? actor.id;
+  const steward = [view.owner, ...Object.values(view.chain ?? {})].find((s) => s?.id === actor.id);
+  return steward ? `${steward.name}（${LEVEL_NAMES[steward.level] ?? ''}）` : actor.id;
 }
 
 const CLOCK_NAMES: Record<string, string> = { response: '签收时限', resolution: '办结时限', current: '当前环节' };
@@ -159,7 +170,7 @@ export function CasePage({ id }: { id: string }) {
               <div>
                 <b>{EVENT_NAMES[e.type] ?? e.type}</b> <Typography.Text type="secondary">{bj(e.at)}</Typography.Text>
                 <div style={{ fontSize: 12 }}>
-                  {e.actor.id}
+                  {actorName(view, e.actor)}
                   {e.reason ? `：${e.reason}` : ''}
                 </div>
               </div>
