@@ -17,8 +17,8 @@ import { ACTION_UPDATES, type CaseAnswer, caseWorkflowId, CLIENT_KEY_PREFIX, get
 import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 import type { Directory } from './directory';
 import { createIntake } from './intake';
-import { measureWhere, partsOf, standingFilters, windowOf } from './measures';
-import { filterWhere, resolvePeriod } from './stats';
+import { measureWhere, partsOf, standingFilters } from './measures';
+import { filterWhere, taken } from './stats';
 import { conflict, invalidField, isUnavailable, notFound, unavailable } from './errors';
 import type { ListCasesQuery, OpenCaseBody } from './schemas';
 import { answersFor, type Principal } from '../auth/principal';
@@ -347,8 +347,7 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
 function measureFilter(q: ListCasesQuery, now: Date): Prisma.CaseWhereInput {
   const key = q.measure!;
   const part = q.part ?? (partsOf(key).includes('denominator') ? 'denominator' : 'count');
-  const asOf = q.asOf ? new Date(q.asOf) : now;
-  const where = measureWhere(key, part, windowOf(resolvePeriod(q, asOf), asOf));
+  const where = measureWhere(key, part, taken(q, now).w);
   if (!where) throw invalidField('query.part', `${key} has no ${part}: it has ${partsOf(key).join(', ')}`, `${key} 没有 ${part}，只有 ${partsOf(key).join('、')}`);
   return where;
 }

@@ -9,6 +9,28 @@ const isLevel = (n: number): n is Level => n === 1 || n === 2 || n === 3;
 
 export type Directory = ReturnType<typeof createDirectory>;
 
+/** What a figure or a file names by id. */
+export type NamedKind = 'town' | 'area' | 'building' | 'enterprise' | 'steward' | 'department' | 'category';
+
+/** The names of these ids, as the directory (and, for a category, its latest catalogue version) has them; an unknown id is left out. */
+export async function namesById(db: Db, kind: NamedKind, ids: readonly string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const byId = { where: { id: { in: [...ids] } }, select: { id: true as const, name: true as const } };
+  const rows: { id: string; name: string }[] =
+    kind === 'category'
+      ? (await db.catalogueItem.findMany({ where: { code: { in: [...ids] } }, select: { code: true, name: true }, orderBy: { version: 'asc' } })).map((i) => ({ id: i.code, name: i.name }))
+      : await ({
+          town: () => db.town.findMany(byId),
+          area: () => db.area.findMany(byId),
+          building: () => db.building.findMany(byId),
+          enterprise: () => db.enterprise.findMany(byId),
+          steward: () => db.steward.findMany(byId),
+          department: () => db.department.findMany(byId),
+        })[kind]();
+  // a category's versions come in ascending order: its latest name is the one kept
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 export function createDirectory(db: Db) {
   async function stewardRef(id: string | null | undefined): Promise<StewardRef | null> {
     if (!id) return null;
@@ -52,10 +74,7 @@ export function createDirectory(db: Db) {
       });
     },
 
-    async departmentNames(ids: string[]): Promise<Map<string, string>> {
-      const rows = ids.length ? await db.department.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }) : [];
-      return new Map(rows.map((d) => [d.id, d.name]));
-    },
+    departmentNames: (ids: string[]) => namesById(db, 'department', ids),
 
     /**
      * The directory as this principal may see it. Everyone signed in sees the structure (towns,

@@ -8,7 +8,8 @@ import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import type { Response } from 'express';
 import type { Db } from '../db/client';
-import { LEVEL_NAMES, type Level, SATISFACTION_NAMES, type Satisfaction, STAGE_NAMES, type Stage } from '../domain/case-model';
+import { LEVEL_NAMES, type Level, SATISFACTION_NAMES, type Satisfaction, STAGE_NAMES, type Stage, type Urgency, URGENCY_NAMES } from '../domain/case-model';
+import { namesById } from './directory';
 import { dateLabel } from '../domain/periods';
 import { BEIJING_OFFSET } from '../domain/working-time';
 import type { CaseService } from './case-service';
@@ -40,16 +41,6 @@ export function nameBook(db: Db) {
   const kinds = ['area', 'building', 'enterprise', 'steward', 'department', 'category'] as const;
   type Kind = (typeof kinds)[number];
   const known = Object.fromEntries(kinds.map((k) => [k, new Map<string, string>()])) as Record<Kind, Map<string, string>>;
-  const lookup: Record<Kind, (ids: string[]) => Promise<{ id: string; name: string }[]>> = {
-    area: (ids) => db.area.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }),
-    building: (ids) => db.building.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }),
-    enterprise: (ids) => db.enterprise.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }),
-    steward: (ids) => db.steward.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }),
-    department: (ids) => db.department.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }),
-    // the latest version's name
-    category: async (ids) =>
-      (await db.catalogueItem.findMany({ where: { code: { in: ids } }, select: { code: true, name: true }, orderBy: { version: 'asc' } })).map((i) => ({ id: i.code, name: i.name })),
-  };
   const idsOf: Record<Kind, (r: CaseRow) => string | null> = {
     area: (r) => r.areaId,
     building: (r) => r.buildingId,
@@ -66,7 +57,7 @@ export function nameBook(db: Db) {
           const missing = [...new Set(rows.map(idsOf[kind]).filter((id): id is string => !!id && !map.has(id)))];
           if (!missing.length) return;
           for (const id of missing) map.set(id, id); // a name no longer in the directory shows as its id
-          for (const { id, name } of await lookup[kind](missing)) map.set(id, name);
+          for (const [id, name] of await namesById(db, kind, missing)) map.set(id, name);
         }),
       );
     },
@@ -83,7 +74,6 @@ interface Column {
   value: (r: CaseRow, names: NameBook) => string | number | Date | null;
 }
 const yesNo = (b: boolean) => (b ? '是' : '否');
-const URGENCY_NAMES: Record<string, string> = { normal: '普通', urgent: '紧急' };
 const bj = (header: string) => `${header}（北京时间）`;
 
 /** The columns of a case file, in order: no contact, no description (the list rows do not carry them). */
@@ -91,7 +81,7 @@ export const CASE_COLUMNS: Column[] = [
   { header: '案件编号', width: 20, value: (r) => r.id },
   { header: '标题', width: 36, value: (r) => r.title },
   { header: '类别', width: 14, value: (r, n) => n.name('category', r.category) },
-  { header: '紧急程度', width: 9, value: (r) => URGENCY_NAMES[r.urgency] ?? r.urgency },
+  { header: '紧急程度', width: 9, value: (r) => URGENCY_NAMES[r.urgency as Urgency] ?? r.urgency },
   { header: '片区', width: 16, value: (r, n) => n.name('area', r.areaId) },
   { header: '楼宇', width: 18, value: (r, n) => n.name('building', r.buildingId) },
   { header: '企业', width: 30, value: (r, n) => n.name('enterprise', r.enterpriseId) },

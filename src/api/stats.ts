@@ -5,7 +5,8 @@
  */
 import type { Db } from '../db/client';
 import { Prisma } from '../generated/sqlite/client';
-import { LEVEL_NAMES } from '../domain/case-model';
+import { LEVEL_NAMES, URGENCY_NAMES } from '../domain/case-model';
+import { namesById } from './directory';
 import { dayRange, parsePeriod, type Period, periodsOf } from '../domain/periods';
 import type { Principal } from '../auth/principal';
 import { caseScope, caseScopeParts } from '../auth/scope';
@@ -19,11 +20,18 @@ import type { Group, StatsQuery, StatsSeriesQuery } from './schemas';
 type Where = Prisma.CaseWhereInput;
 
 /** The period a query names (period, or from/to), this month in Beijing by default. */
-export function resolvePeriod(q: { period?: string; from?: string; to?: string }, now: Date): Period {
+function resolvePeriod(q: { period?: string; from?: string; to?: string }, now: Date): Period {
   const p = q.period !== undefined ? parsePeriod(q.period) : q.from !== undefined && q.to !== undefined ? dayRange(q.from, q.to) : parsePeriod(thisMonth(now));
   if (typeof p === 'string') throw invalidField(q.period !== undefined ? 'query.period' : 'query.to', p);
   return p;
 }
+/** The instant a figure is taken at (`asOf`, default now), the period it asks about, and what of it has passed. */
+export function taken(q: { period?: string; from?: string; to?: string; asOf?: string }, now = new Date()) {
+  const asOf = q.asOf ? new Date(q.asOf) : now;
+  const period = resolvePeriod(q, asOf);
+  return { asOf, period, w: windowOf(period, asOf) };
+}
+
 const thisMonth = (now: Date) => {
   const b = new Date(now.getTime() + BEIJING_OFFSET);
   return `${b.getUTCFullYear()}-${String(b.getUTCMonth() + 1).padStart(2, '0')}`;
@@ -54,6 +62,15 @@ function filterSql(q: CaseFilters): Prisma.Sql[] {
   return FILTER_KEYS.filter((k) => q[k] !== undefined).map((k) => Prisma.sql`${unindexed(k === 'level' ? 'ownerLevel' : k)} = ${q[k]}`);
 }
 
+/** The shared filters and the caller's scope, as SQL terms over `"Case" c`. */
+function caseTerms(q: CaseFilters, principal: Principal): Prisma.Sql[] {
+  const scope = scopeSql(principal);
+  return [...filterSql(q), ...(scope ? [scope] : [])];
+}
+
+/** `AND` each term, after a WHERE that has its own (nothing when there are none). */
+const andAll = (terms: Prisma.Sql[]) => (terms.length ? Prisma.sql`AND ${Prisma.join(terms, ' AND ')}` : Prisma.empty);
+
 /** The rows the shared filters select (the case list applies the same). */
 export function filterWhere(q: CaseFilters): Where {
   const w: Where = {};
@@ -77,7 +94,6 @@ const GROUP_COLUMN = {
 } as const satisfies Record<Group, string>;
 // the list filter that selects one group's rows: the column's own name but for the owner's level
 const groupFilter = (g: Group): keyof CaseFilters => (g === 'level' ? 'level' : GROUP_COLUMN[g]);
-const URGENCY_NAMES: Record<string, string> = { normal: '普通', urgent: '紧急' };
 
 interface Figure {
   numerator?: number;
@@ -99,12 +115,11 @@ export function createStats(db: Db) {
    */
   async function countAll(q: CaseFilters, principal: Principal, w: Window, group: Group | null): Promise<Map<string, Record<string, number>>> {
     const out = new Map<string, Record<string, number>>();
-    const scope = scopeSql(principal);
-    const filters = filterSql(q);
+    const selected = caseTerms(q, principal);
     await Promise.all(
       MEASURE_KEYS.map(async (key) => {
         const m = MEASURES[key];
-        const terms = [Prisma.sql`c.${Prisma.raw(`"${m.at}"`)} >= ${w.from}`, Prisma.sql`c.${Prisma.raw(`"${m.at}"`)} < ${w.upTo}`, ...m.counted.map((c) => condSql(c, w)), ...filters, ...(scope ? [scope] : [])];
+        const terms = [Prisma.sql`c.${Prisma.raw(`"${m.at}"`)} >= ${w.from}`, Prisma.sql`c.${Prisma.raw(`"${m.at}"`)} < ${w.upTo}`, ...m.counted.map((c) => condSql(c, w)), ...selected];
         const numerator = m.numerator ? Prisma.sql`SUM(CASE WHEN ${Prisma.join(m.numerator.map((c) => condSql(c, w)), ' AND ')} THEN 1 ELSE 0 END)` : Prisma.sql`0`;
         const key_ = group ? Prisma.raw(`c."${GROUP_COLUMN[group]}"`) : Prisma.sql`''`;
         const rows = await db.$queryRaw<{ k: unknown; d: number | bigint; n: number | bigint | null }[]>`
@@ -153,28 +168,10 @@ export function createStats(db: Db) {
   }
 
   async function groupNames(group: Group, keys: string[]): Promise<Map<string, string>> {
-    const ids = keys.filter(Boolean);
-    const pairs = (rows: { id: string; name: string }[]) => new Map(rows.map((r) => [r.id, r.name]));
-    switch (group) {
-      case 'town':
-        return pairs(await db.town.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
-      case 'area':
-        return pairs(await db.area.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
-      case 'building':
-        return pairs(await db.building.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
-      case 'steward':
-        return pairs(await db.steward.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
-      case 'department':
-        return new Map([['', '未派单'], ...pairs(await db.department.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }))]);
-      case 'category': {
-        const items = await db.catalogueItem.findMany({ where: { code: { in: ids } }, select: { code: true, name: true, version: true }, orderBy: { version: 'asc' } });
-        return new Map(items.map((i) => [i.code, i.name]));
-      }
-      case 'urgency':
-        return new Map(Object.entries(URGENCY_NAMES));
-      case 'level':
-        return new Map(Object.entries(LEVEL_NAMES).map(([k, v]) => [k, v]));
-    }
+    if (group === 'urgency') return new Map(Object.entries(URGENCY_NAMES));
+    if (group === 'level') return new Map(Object.entries(LEVEL_NAMES));
+    const names = await namesById(db, group, keys.filter(Boolean));
+    return group === 'department' ? names.set('', '未派单') : names;
   }
 
   const periodSpec = (q: { period?: string; from?: string; to?: string }) => (q.from !== undefined ? { from: q.from, to: q.to } : { period: q.period });
@@ -182,10 +179,8 @@ export function createStats(db: Db) {
 
   /** Every measure over one period: in total, and by group when asked. */
   async function rates(q: StatsQuery, principal: Principal) {
-    const asOf = q.asOf ? new Date(q.asOf) : new Date();
-    const period = resolvePeriod(q, asOf);
+    const { asOf, period, w } = taken(q);
     const spec = periodSpec(q.period === undefined && q.from === undefined ? { period: period.label } : q);
-    const w = windowOf(period, asOf);
     const counts = await countAll(q, principal, w, q.groupBy ?? null);
     const base = {
       period: periodView(period, w),
@@ -210,8 +205,7 @@ export function createStats(db: Db) {
 
   /** Every measure per day, week, month, quarter or year of the period: the trend. */
   async function series(q: StatsSeriesQuery, principal: Principal) {
-    const asOf = q.asOf ? new Date(q.asOf) : new Date();
-    const range = resolvePeriod(q, asOf);
+    const { asOf, period: range } = taken(q);
     const upTo = range.to < asOf ? range.to : asOf;
     const points = periodsOf(q.interval, range.from, upTo > range.from ? upTo : range.to, SERIES_MAX);
     if (typeof points === 'string') throw invalidField('query.interval', points);
@@ -230,8 +224,7 @@ export function createStats(db: Db) {
    * many were escalated to each level and how many 督办 reminders they drew.
    */
   async function overdue(q: StatsQuery, principal: Principal, cal: WorkingCalendar) {
-    const asOf = q.asOf ? new Date(q.asOf) : new Date();
-    const period = resolvePeriod(q, asOf);
+    const { asOf, period } = taken(q);
     const scoped: Where = { AND: [filterWhere(q), caseScope(principal)] };
     const { overdueNow, running } = standingFilters(asOf);
     const overdueCases: Where = { AND: [overdueNow, scoped] };
@@ -291,10 +284,8 @@ export function createStats(db: Db) {
    * the period, the median office time from intake (pauses left out).
    */
   async function workload(q: StatsQuery, principal: Principal, cal: WorkingCalendar) {
-    const asOf = q.asOf ? new Date(q.asOf) : new Date();
-    const period = resolvePeriod(q, asOf);
-    const w = windowOf(period, asOf);
-    const where = [...filterSql(q), ...(scopeSql(principal) ? [scopeSql(principal)!] : [])];
+    const { asOf, period, w } = taken(q);
+    const andSelected = andAll(caseTerms(q, principal));
     // standing() (src/domain/clocks.ts) in SQL, over the unresolved cases only: a case past its
     // current deadline by the clock is overdue even before the worker flags it
     const due = Prisma.sql`(c."overdue" = ${true} OR (c."paused" = ${false} AND c."currentDueAt" <= ${asOf}))`;
@@ -303,13 +294,13 @@ export function createStats(db: Db) {
       SELECT c."ownerStewardId" AS owner, COUNT(*) AS open,
         SUM(CASE WHEN ${due} THEN 1 ELSE 0 END) AS overdue,
         SUM(CASE WHEN NOT ${due} AND ${warned} THEN 1 ELSE 0 END) AS "atRisk"
-      FROM "Case" c WHERE c."stage" IN (${Prisma.join([...UNRESOLVED_STAGES])}) ${where.length ? Prisma.sql`AND ${Prisma.join(where, ' AND ')}` : Prisma.empty}
+      FROM "Case" c WHERE c."stage" IN (${Prisma.join([...UNRESOLVED_STAGES])}) ${andSelected}
       GROUP BY c."ownerStewardId"`;
     // acknowledged late: the response due (or given) in the period came after its deadline
     const lateRows = await db.$queryRaw<{ owner: string; late: number | bigint }[]>`
       SELECT c."ownerStewardId" AS owner, COUNT(*) AS late FROM "Case" c
       WHERE c."responseSettledAt" >= ${w.from} AND c."responseSettledAt" < ${w.upTo} AND c."responseOnTime" = ${false} AND c."ackWorkingMs" IS NOT NULL
-        ${where.length ? Prisma.sql`AND ${Prisma.join(where, ' AND ')}` : Prisma.empty}
+        ${andSelected}
       GROUP BY c."ownerStewardId"`;
     const [ackMedians, resolveMedians] = await Promise.all([
       medianByOwner(db, 'ackWorkingMs', 'responseSettledAt', w, q, principal),
@@ -343,17 +334,14 @@ export function createStats(db: Db) {
 
   /** Department performance: tasks dispatched, replied (on time), returned (退单, with the reasons) in the period; overdue now. */
   async function departments(q: StatsQuery, principal: Principal) {
-    const asOf = q.asOf ? new Date(q.asOf) : new Date();
-    const period = resolvePeriod(q, asOf);
-    const w = windowOf(period, asOf);
-    const where = [...filterSql(q), ...(scopeSql(principal) ? [scopeSql(principal)!] : [])];
-    const caseTerms = where.length ? Prisma.sql`AND ${Prisma.join(where, ' AND ')}` : Prisma.empty;
+    const { asOf, period, w } = taken(q);
+    const andSelected = andAll(caseTerms(q, principal));
     // each count reads the tasks of the period on the task's own date index, then their case (scope)
     const taskCounts = async (terms: Prisma.Sql, extra: Prisma.Sql = Prisma.sql`0`) => {
       const rows = await db.$queryRaw<{ department: string; n: number | bigint; m: number | bigint | null }[]>`
         SELECT t."departmentId" AS department, COUNT(*) AS n, SUM(${extra}) AS m
         FROM "DepartmentTask" t JOIN "Case" c ON c."id" = t."caseId"
-        WHERE ${terms} ${caseTerms} GROUP BY t."departmentId"`;
+        WHERE ${terms} ${andSelected} GROUP BY t."departmentId"`;
       return new Map(rows.map((r) => [r.department, { n: Number(r.n), m: Number(r.m ?? 0) }]));
     };
     const inWindow = (column: string) => Prisma.sql`t.${Prisma.raw(`"${column}"`)} >= ${w.from} AND t.${Prisma.raw(`"${column}"`)} < ${w.upTo}`;
@@ -366,7 +354,7 @@ export function createStats(db: Db) {
     const reasons = await db.$queryRaw<{ departmentId: string; returnReason: string | null; n: number | bigint }[]>`
       SELECT t."departmentId" AS "departmentId", t."returnReason" AS "returnReason", COUNT(*) AS n
       FROM "DepartmentTask" t JOIN "Case" c ON c."id" = t."caseId"
-      WHERE ${inWindow('returnedAt')} ${caseTerms} GROUP BY t."departmentId", t."returnReason"`;
+      WHERE ${inWindow('returnedAt')} ${andSelected} GROUP BY t."departmentId", t."returnReason"`;
     const counts = (m: Map<string, { n: number }>) => new Map([...m].map(([k, v]) => [k, v.n]));
     const dispatched = counts(sent);
     const replied = counts(answered);
@@ -432,9 +420,7 @@ async function medianByOwner(db: Db, column: 'ackWorkingMs' | 'resolveWorkingMs'
     Prisma.sql`c.${Prisma.raw(`"${at}"`)} < ${w.upTo}`,
     Prisma.sql`c.${Prisma.raw(`"${column}"`)} IS NOT NULL`,
   ];
-  terms.push(...filterSql(q));
-  const scope = scopeSql(principal);
-  if (scope) terms.push(scope);
+  terms.push(...caseTerms(q, principal));
   const rows = await db.$queryRaw<{ owner: string; median: number | bigint | string }[]>`
     SELECT owner, AVG(v) AS median FROM (
       SELECT c."ownerStewardId" AS owner, c.${Prisma.raw(`"${column}"`)} AS v,

@@ -53,6 +53,7 @@ export const SATISFACTION_NAMES: Record<Satisfaction, string> = {
 
 export const URGENCIES = ['normal', 'urgent'] as const;
 export type Urgency = (typeof URGENCIES)[number];
+export const URGENCY_NAMES: Record<Urgency, string> = { normal: '普通', urgent: '紧急' };
 
 export type ActorKind = 'steward' | 'department' | 'enterprise' | 'system';
 

@@ -1,4 +1,5 @@
 /** One case: parties, request, clocks with their countdowns, tasks, history, and the allowed actions. */
+import { URGENCY_NAMES, type Urgency } from '../../../src/domain/case-model';
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Card, Descriptions, Form, Input, Modal, Radio, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
 import { api, ApiError, fieldOf } from '../api';
@@ -118,7 +119,7 @@ export function CasePage({ id }: { id: string }) {
           <Descriptions.Item label="企业">{view.parties.enterprise.name}</Descriptions.Item>
           <Descriptions.Item label="楼宇">{view.parties.building.name}</Descriptions.Item>
           <Descriptions.Item label="事项">{categories[view.request.category] ?? view.request.category}</Descriptions.Item>
-          <Descriptions.Item label="紧急程度">{view.request.urgency === 'urgent' ? '紧急' : '一般'}</Descriptions.Item>
+          <Descriptions.Item label="紧急程度">{URGENCY_NAMES[view.request.urgency as Urgency] ?? view.request.urgency}</Descriptions.Item>
           <Descriptions.Item label="受理时间">{bj(view.openedAt)}</Descriptions.Item>
           <Descriptions.Item label="承办楼长">{view.owner ? `${view.owner.name}（${LEVEL_NAMES[view.owner.level] ?? view.owner.level}）` : '—'}</Descriptions.Item>
           {view.request.contact?.name && (

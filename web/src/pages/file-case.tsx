@@ -1,4 +1,5 @@
 /** 提交诉求: an enterprise files an appeal; the server's field errors land on the fields. */
+import { URGENCIES, URGENCY_NAMES } from '../../../src/domain/case-model';
 import { useEffect, useState } from 'react';
 import { Alert, Button, Form, Input, Radio, Select, Typography } from 'antd';
 import { api, ApiError, fieldOf } from '../api';
@@ -77,7 +78,7 @@ export function FileCase({ me }: { me: Me }) {
           <Select showSearch optionFilterProp="label" options={catalogue.map((c) => ({ value: c.code, label: c.name }))} />
         </Form.Item>
         <Form.Item name="urgency" label="紧急程度">
-          <Radio.Group options={[{ value: 'normal', label: '一般' }, { value: 'urgent', label: '紧急' }]} />
+          <Radio.Group options={URGENCIES.map((value) => ({ value, label: URGENCY_NAMES[value] }))} />
         </Form.Item>
         <Form.Item name="title" label="标题" rules={[{ required: true, message: '请填写标题' }, { max: 100, message: '不超过 100 字' }]}>
           <Input />
