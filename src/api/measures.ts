@@ -112,7 +112,7 @@ const col = (c: string) => Prisma.raw(`c."${c}"`);
 
 /** The same condition as SQL over `"Case" c`. */
 export function condSql(c: Cond, w: Window): Prisma.Sql {
-  if ('is' in c) return typeof c.is === 'boolean' ? (c.is ? Prisma.sql`${col(c.column)} = ${true}` : Prisma.sql`${col(c.column)} = ${false}`) : Prisma.sql`${col(c.column)} = ${c.is}`;
+  if ('is' in c) return Prisma.sql`${col(c.column)} = ${c.is}`;
   if ('in' in c) return Prisma.sql`${col(c.column)} IN (${Prisma.join([...c.in])})`;
   if ('notNull' in c) return Prisma.sql`${col(c.column)} IS NOT NULL`;
   return Prisma.sql`${col(c.column)} < ${w.upTo}`;
