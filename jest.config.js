@@ -12,5 +12,4 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testTimeout: 120000,
   maxWorkers: 1,
-  reporters: ['default', '<rootDir>/tests/closing-line-reporter.js'],
 };
