@@ -12,6 +12,10 @@ import { FileCase } from './pages/file-case';
 import { DepartmentTasks } from './pages/department-tasks';
 
 const Dashboard = lazy(() => import('./pages/dashboard'));
+const Supervision = lazy(() => import('./pages/supervision'));
+const AdminDirectory = lazy(() => import('./pages/admin/directory'));
+const AdminCatalogue = lazy(() => import('./pages/admin/catalogue'));
+const AdminImport = lazy(() => import('./pages/admin/import'));
 
 function Shell() {
   const path = usePath();
@@ -53,11 +57,19 @@ function Shell() {
   const isEnterprise = me.scope.enterprises.length > 0;
   const isDepartment = me.scope.departments.length > 0;
   const isManager = me.scope.managerOf.length > 0 || isSteward;
+  const isAdmin = me.scope.admin;
   const items = [
     ...(isSteward ? [{ key: '/', label: '我的待办' }] : []),
     ...(isEnterprise ? [{ key: '/my-cases', label: '我的诉求' }, { key: '/file', label: '提交诉求' }] : []),
     ...(isDepartment ? [{ key: '/tasks', label: '部门任务' }] : []),
-    ...(isManager ? [{ key: '/dashboard', label: '考核看板' }] : []),
+    ...(isManager ? [{ key: '/dashboard', label: '考核看板' }, { key: '/supervision', label: '亮灯督办' }] : []),
+    ...(isAdmin
+      ? [
+          { key: '/admin/directory', label: '组织目录' },
+          { key: '/admin/catalogue', label: '服务目录' },
+          { key: '/admin/import', label: '批量导入' },
+        ]
+      : []),
   ];
   const home = items[0]?.key ?? '/me';
   const route = path.split('?')[0]!;
@@ -72,6 +84,10 @@ function Shell() {
   else if (at === '/file' && isEnterprise) page = <FileCase me={me} />;
   else if (at === '/tasks' && isDepartment) page = <DepartmentTasks me={me} />;
   else if (at === '/dashboard' && isManager) page = <Dashboard />;
+  else if (at === '/supervision' && isManager) page = <Supervision me={me} />;
+  else if (at === '/admin/directory' && isAdmin) page = <AdminDirectory />;
+  else if (at === '/admin/catalogue' && isAdmin) page = <AdminCatalogue />;
+  else if (at === '/admin/import' && isAdmin) page = <AdminImport />;
   else page = <MePage me={me} />;
 
   return (
