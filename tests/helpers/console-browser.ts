@@ -29,14 +29,17 @@ export interface ConsoleBrowser {
   close(): Promise<void>;
 }
 
+/** The built console: web/dist, or CONSOLE_DIST (a build of one's own, e.g. `vite build --outDir`, while others rebuild web/dist). */
+const DIST = process.env.CONSOLE_DIST ? path.resolve(process.env.CONSOLE_DIST) : path.join(ROOT, 'web/dist');
+
 export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/setup.sh (it installs Debian's chromium and fonts-noto-cjk)`);
-  if (!existsSync(path.join(ROOT, 'web/dist/index.html'))) throw new Error('web/dist is missing: run bash scripts/setup.sh (it builds the console)');
+  if (!existsSync(path.join(DIST, 'index.html'))) throw new Error(`${DIST} is missing: run bash scripts/setup.sh (it builds the console)`);
   mkdirSync(SHOTS, { recursive: true });
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const stack = await startStack({ consoleOrigin: origin });
-  const app = stack.appWith({ console: { issuer: stack.idp.issuer, clientId: 'steward-console' } });
+  const app = stack.appWith({ console: { issuer: stack.idp.issuer, clientId: 'steward-console', dir: DIST } });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(port, '127.0.0.1', () => resolve(s));
   });
