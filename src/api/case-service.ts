@@ -275,7 +275,7 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
    */
   async function list(q: ListCasesQuery, principal: Principal) {
     const now = new Date();
-    const sort: ListSort = q.overdue ? 'overdue' : q.atRisk ? 'atRisk' : 'opened';
+    const sort: ListSort = q.overdue ? 'overdue' : q.atRisk ? 'atRisk' : q.sort === 'deadline' ? 'deadline' : 'opened';
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, sort);
     const { overdueNow, atRiskNow, running } = standingFilters(now);
     const filters: Prisma.CaseWhereInput = {
@@ -309,6 +309,9 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
         { where: { atRisk: false, overdue: false, ...running, currentWarnAt: { lte: now }, currentDueAt: { gt: now } }, key: 'currentDueAt', dir: 'asc' },
       ].map((b) => ({ ...b, where: { AND: [b.where, filters, scope] } })) as Branch[];
       if (q.overdue === true) branches = [];
+    } else if (sort === 'deadline') {
+      // only unfinished cases have a current deadline; a steward's walk is on (ownerStewardId, currentDueAt, id)
+      branches = [{ where: { AND: [{ currentDueAt: { not: null } }, filters, scope] }, key: 'currentDueAt', dir: 'asc' }];
     } else {
       const walks = await scopeWalks(db, principal, q);
       disjoint = walks.disjoint;
@@ -352,9 +355,9 @@ function measureFilter(q: ListCasesQuery, now: Date): Prisma.CaseWhereInput {
   return where;
 }
 
-/** The lists and their sort keys: newest first; longest overdue first; soonest deadline first. */
-type ListSort = 'opened' | 'overdue' | 'atRisk';
-const SORTS: readonly ListSort[] = ['opened', 'overdue', 'atRisk'];
+/** The lists and their sort keys: newest first; longest overdue first; soonest deadline first (at risk, and every case with a deadline). */
+type ListSort = 'opened' | 'overdue' | 'atRisk' | 'deadline';
+const SORTS: readonly ListSort[] = ['opened', 'overdue', 'atRisk', 'deadline'];
 type SortKey = 'openedAt' | 'overdueSince' | 'currentDueAt';
 
 /** One query of a list: rows it selects, walked in (key, id) order, both ascending or both descending. */
@@ -387,7 +390,7 @@ function decodeCursor(raw: string, sort: ListSort): { at: Date; id: string } {
   if (version !== CURSOR_VERSION || !SORTS.includes(kind) || !Number.isSafeInteger(ms) || Math.abs(ms) > 8.64e15 || typeof id !== 'string' || !id || id.length > 64) {
     throw badCursor('is not a cursor this API issued (pass nextCursor unchanged)', '不是本接口给出的翻页游标（请原样传回 nextCursor）');
   }
-  if (kind !== sort) throw badCursor(`was issued for the ${kind} list, not the ${sort} list: keep overdue and atRisk as they were when walking on`, `是 ${kind} 列表的翻页游标，不能用于 ${sort} 列表：翻页时请保持 overdue 与 atRisk 参数不变`);
+  if (kind !== sort) throw badCursor(`was issued for the ${kind} list, not the ${sort} list: keep overdue, atRisk and sort as they were when walking on`, `是 ${kind} 列表的翻页游标，不能用于 ${sort} 列表：翻页时请保持 overdue、atRisk 与 sort 参数不变`);
   return { at: new Date(ms), id };
 }
 

@@ -252,7 +252,13 @@ export const listFilterChecks = (q: z.infer<typeof CaseListFilters>, ctx: z.Refi
   }
 };
 
-export const ListCasesQuery = CaseListFilters.extend(paging).strict().superRefine(pagingChecks).superRefine(listFilterChecks);
+export const ListCasesQuery = CaseListFilters.extend({
+  sort: z
+    .enum(['opened', 'deadline'])
+    .optional()
+    .meta({ description: 'opened (default): newest first; deadline: the cases that have a current deadline (unfinished), soonest first (currentDueAt, then id), as 我的待办 lists them. The overdue and at-risk lists keep their own order' }),
+  ...paging,
+}).strict().superRefine(pagingChecks).superRefine(listFilterChecks);
 export type ListCasesQuery = z.infer<typeof ListCasesQuery>;
 
 export const ErrorBody = z

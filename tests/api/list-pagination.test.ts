@@ -50,10 +50,11 @@ describe.each(['sqlite', 'postgresql'] as const)('lists on %s', (provider) => {
   const byKey = <T extends { id: string }>(key: (r: T) => number, dir: 1 | -1) => (a: T, b: T) => dir * (key(a) - key(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   /** Every case the principal may see under `where`, in the order the list promises. */
-  async function expected(subject: string, where: Prisma.CaseWhereInput, sort: 'opened' | 'overdue' | 'atRisk') {
+  async function expected(subject: string, where: Prisma.CaseWhereInput, sort: 'opened' | 'overdue' | 'atRisk' | 'deadline') {
     const rows = await database.db.case.findMany({ where: { AND: [where, await principalScope(subject)] }, omit: { snapshot: true } });
     if (sort === 'opened') return rows.sort(byKey((r) => r.openedAt.getTime(), -1)).map((r) => r.id);
     if (sort === 'overdue') return rows.sort(byKey((r) => (r.overdue ? r.overdueSince! : r.currentDueAt!).getTime(), 1)).map((r) => r.id);
+    if (sort === 'deadline') expect(rows.every((r) => r.currentDueAt)).toBe(true);
     return rows.sort(byKey((r) => r.currentDueAt!.getTime(), 1)).map((r) => r.id);
   }
   const overdueNow = () => ({ OR: [{ overdue: true }, { ...running, currentDueAt: { lte: new Date() } }] });
@@ -66,6 +67,8 @@ describe.each(['sqlite', 'postgresql'] as const)('lists on %s', (provider) => {
     ['a town manager, one area overdue', 'syn-manager-1', `/api/cases?overdue=true&areaId=${SYN.areaId(7)}`, 'overdueArea', 'overdue'],
     ["a 点楼长's default list (buildings + cases owned elsewhere)", POINT.subject, '/api/cases', {}, 'opened'],
     ["a 点楼长's inbox (ownerStewardId = self)", POINT.subject, `/api/cases?ownerStewardId=${POINT.scopeId}`, { ownerStewardId: POINT.scopeId }, 'opened'],
+    ["a 点楼长's 我的待办 (ownerStewardId = self, nearest deadline first)", POINT.subject, `/api/cases?ownerStewardId=${POINT.scopeId}&sort=deadline`, { ownerStewardId: POINT.scopeId, currentDueAt: { not: null } }, 'deadline'],
+    ['a town manager, unfinished cases by deadline', 'syn-manager-1', '/api/cases?sort=deadline', { currentDueAt: { not: null } }, 'deadline'],
     ["a 分楼长's default list", 'syn-area-7', '/api/cases', {}, 'opened'],
     ["a 总楼长's open cases", 'syn-chief-1', '/api/cases?stage=in_progress', { stage: 'in_progress' }, 'opened'],
     ["a department's staff", 'syn-staff-1-2', '/api/cases', {}, 'opened'],

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Case_ownerStewardId_currentDueAt_id_idx" ON "Case"("ownerStewardId", "currentDueAt", "id");
