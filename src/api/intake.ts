@@ -250,7 +250,14 @@ export function createIntake({ db, temporal, directory, catalogue, officeHours, 
     const inputWith = (e: { id: string; name: string; creditCode: string }): CaseWorkflowInput => ({
       caseId,
       parties: { building: found.building, enterprise: { id: e.id, name: e.name, creditCode: e.creditCode } },
-      request: { category: body.category, urgency: body.urgency, title: body.title, description: body.description, contact: body.contact },
+      request: {
+        category: body.category,
+        urgency: body.urgency,
+        title: body.title,
+        description: body.description,
+        contact: body.contact,
+        ...(body.attachments?.length ? { attachments: body.attachments } : {}),
+      },
       chain,
       policy: category.policy,
       // the calendar is frozen into the case here, outside the workflow (see working-time.ts)

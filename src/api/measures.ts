@@ -7,14 +7,9 @@
 import { Prisma } from '../generated/sqlite/client';
 import type { Period } from '../domain/periods';
 import { UNRESOLVED_STAGES } from '../domain/case-kernel';
+import { COUNT_KEYS, MEASURE_KEYS, type MeasureKey, PARTS, type Part, RATE_KEYS, type RateKey } from '../domain/measure-keys';
 
-export const RATE_KEYS = ['response_rate', 'on_time_rate', 'resolution_rate', 'satisfaction_rate'] as const;
-export const COUNT_KEYS = ['no_feedback'] as const;
-export const MEASURE_KEYS = [...RATE_KEYS, ...COUNT_KEYS] as const;
-export type RateKey = (typeof RATE_KEYS)[number];
-export type MeasureKey = (typeof MEASURE_KEYS)[number];
-export const PARTS = ['numerator', 'denominator', 'count'] as const;
-export type Part = (typeof PARTS)[number];
+export { COUNT_KEYS, MEASURE_KEYS, type MeasureKey, PARTS, type Part, RATE_KEYS, type RateKey };
 
 /**
  * What a figure counts within: the period's instants up to `asOf` (the moment the figure was

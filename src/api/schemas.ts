@@ -7,7 +7,7 @@ import { CREDIT_CODE_MESSAGES, creditCodeProblem } from '../domain/credit-code';
 import { SATISFACTION, STAGES, URGENCIES } from '../domain/case-model';
 import { LONE_SURROGATE } from '../domain/text';
 import { dayRange, INTERVALS, parsePeriod } from '../domain/periods';
-import { MEASURE_KEYS, PARTS } from './measures';
+import { MEASURE_KEYS, PARTS } from '../domain/measure-keys';
 
 // Text a person wrote may span lines; nothing else invisible belongs in it. NUL and lone
 // surrogates in particular are refused here: PostgreSQL cannot store them, and a case whose
@@ -61,6 +61,16 @@ export const CreditCode = z
 export const CaseId = z.string().regex(/^C\d{8}-[0-9A-Z]{6}$/, 'is not a case id (C<yyyymmdd>-<6 characters>)').meta({ example: 'C20261123-ABC234' });
 export const CaseIdParams = z.object({ id: CaseId }).strict();
 
+/** A file's metadata: the file itself stays where it is (the enterprise's or the department's system). */
+const AttachmentBody = z
+  .object({
+    name: line(200),
+    url: HttpUrl.optional(),
+    size: z.number().int().nonnegative().max(2 ** 40).optional(),
+    mimeType: line(100).optional(),
+  })
+  .strict();
+
 export const OpenCaseBody = z
   .object({
     buildingId: id.meta({ example: 'bld-tianan' }),
@@ -80,6 +90,7 @@ export const OpenCaseBody = z
         phone: z.string().trim().regex(/^[0-9+\-() ]{5,20}$/, 'must be a phone number'),
       })
       .strict(),
+    attachments: z.array(AttachmentBody).max(20).optional().meta({ description: "the names (and, if any, links) of the enterprise's supporting files" }),
   })
   .strict()
   .meta({ id: 'OpenCase' });
@@ -104,16 +115,7 @@ export const ActionBodies = {
     .object({
       text: text(4000),
       attachments: z
-        .array(
-          z
-            .object({
-              name: line(200),
-              url: HttpUrl.optional(),
-              size: z.number().int().nonnegative().max(2 ** 40).optional(),
-              mimeType: line(100).optional(),
-            })
-            .strict(),
-        )
+        .array(AttachmentBody)
         .max(20)
         .optional()
         .meta({ description: 'metadata of files the department attached (the files stay in its system)' }),

@@ -264,6 +264,8 @@ export interface CaseRequest {
   title: string;
   description: string;
   contact: { name: string; phone: string };
+  /** the enterprise's supporting files, by name (the files stay with the enterprise) */
+  attachments?: Attachment[];
 }
 
 export interface CaseWorkflowInput {

@@ -79,6 +79,15 @@ describe('POST /api/cases', () => {
     expect(notification).toMatchObject({ status: 'sent', attempts: 1, recipientId: 'stw-point-1', template: 'assigned_to_you' });
   });
 
+  it("keeps the names of the enterprise's supporting files with the request", async () => {
+    const files = [{ name: '营业执照副本.pdf' }, { name: '现场照片.jpg', size: 204800, mimeType: 'image/jpeg' }];
+    const res = await open(openBody({ attachments: files }));
+    expect(res.status).toBe(201);
+    expect(res.body.request.attachments).toEqual(files);
+    const read = await api().get(`/api/cases/${res.body.caseId}?live=true`).set(as('stw-point-1'));
+    expect(read.body.request.attachments).toEqual(files);
+  });
+
   it('lets a steward of the chain open a case for a new enterprise, registering it', async () => {
     const res = await open(openBody({ enterprise: { creditCode: '91310107MA1L8JK908', name: '上海新入驻科技有限公司' } }), 'stw-point-1');
     expect(res.status).toBe(201);
@@ -96,6 +105,7 @@ describe('POST /api/cases', () => {
       ['over-long description', () => open(openBody({ description: '长'.repeat(4001) })), 'body.description', /^不能超过 4000 个字符$/],
       ['unknown field', () => open({ ...openBody(), priority: 'high' }), 'body.priority', /^不允许的字段$/],
       ['unknown category', () => open(openBody({ category: 'no_such_category' })), 'body.category', /^服务事项 no_such_category 不存在/],
+      ['attachment without a name', () => open(openBody({ attachments: [{ name: ' ' }] })), 'body.attachments.0.name', /^不能为空$/],
       ['unknown enterprise without a name', () => open(openBody({ enterprise: { creditCode: '91310107MA1M0LM20F' } }), 'stw-point-1'), 'body.enterprise.name', /请填写企业名称/],
     ];
     it.each(cases)('%s', async (_name, send, field, message) => {
