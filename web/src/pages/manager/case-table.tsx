@@ -1,0 +1,210 @@
+/**
+ * A case list of GET /api/cases (a figure's cases, the overdue or at-risk list) walked along its
+ * cursor: every page can be reached, 加载更多 or all at once, in the server's order.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Alert, Button, Modal, Space, Table, Tag, Typography } from 'antd';
+import { api } from '../../api';
+import { navigate } from '../../router';
+import { bj, lightOf, STAGE_NAMES, type CaseList, type CaseRow } from '../../types';
+import { useNames } from './names';
+
+/** What a list row carries besides CaseRow (src/api/case-service.ts `list`: the case row without private data). */
+export type ListRow = CaseRow & { overdueSince?: string | null; urgency?: string; escalations?: number; reminders?: number };
+
+const HOUR = 3_600_000;
+/** `2 天 3 小时`, `45 分钟`: calendar time, a glance at how near (or how far past) the deadline is. */
+function span(ms: number): string {
+  const m = Math.max(0, ms);
+  if (m < HOUR) return `${Math.max(1, Math.floor(m / 60_000))} 分钟`;
+  const d = Math.floor(m / (24 * HOUR));
+  const h = Math.floor((m % (24 * HOUR)) / HOUR);
+  return d ? `${d} 天${h ? ` ${h} 小时` : ''}` : `${h} 小时`;
+}
+
+export function countdown(r: ListRow, now = Date.now()): string | null {
+  if (r.paused) return '计时暂停（待企业补充材料）';
+  if (r.overdue) {
+    const since = r.overdueSince ?? r.currentDueAt;
+    return since ? `已超期 ${span(now - Date.parse(since))}` : '已超期';
+  }
+  if (!r.currentDueAt) return null;
+  const left = Date.parse(r.currentDueAt) - now;
+  return left <= 0 ? '已到期' : `剩余 ${span(left)}`;
+}
+
+/** The link with paging: the answer's cursor, a page size, the total on the first page. */
+function paged(link: string, pageSize: number, cursor?: string): string {
+  const u = new URL(link, location.origin);
+  u.searchParams.set('pageSize', String(pageSize));
+  u.searchParams.delete('cursor');
+  u.searchParams.delete('page');
+  if (cursor) u.searchParams.set('cursor', cursor);
+  else u.searchParams.set('count', 'true');
+  return u.pathname + u.search;
+}
+
+export interface CaseTableProps {
+  /** a GET /api/cases URL with its filters (a figure's `cases` link, `/api/cases?overdue=true`, …) */
+  link: string;
+  /** read every page at once (the 督办 lists); otherwise page by page */
+  all?: boolean;
+  pageSize?: number;
+  empty?: string;
+  /** names the table for assistive technology */
+  label: string;
+  onTotal?: (n: number) => void;
+}
+
+export function CaseTable({ link, all = false, pageSize = 50, empty = '没有案件', label, onTotal }: CaseTableProps) {
+  const names = useNames();
+  const [rows, setRows] = useState<ListRow[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [total, setTotal] = useState<number>();
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string>();
+  // a newer link or a reload makes an older walk's pages stale
+  const generation = useRef(0);
+  const totalRef = useRef(onTotal);
+  totalRef.current = onTotal;
+
+  const walk = useCallback(
+    async (after: string | undefined, toEnd: boolean) => {
+      const gen = generation.current;
+      setLoading(true);
+      setError(undefined);
+      try {
+        let next: string | undefined = after;
+        do {
+          const page: CaseList = await api.get<CaseList>(paged(link, pageSize, next));
+          if (gen !== generation.current) return;
+          if (page.total !== undefined) {
+            setTotal(page.total);
+            totalRef.current?.(page.total);
+          }
+          const first = next === undefined;
+          setRows((prev) => [...(first ? [] : prev), ...(page.items as ListRow[])]);
+          setCursor(page.nextCursor);
+          next = page.nextCursor ?? undefined;
+        } while (toEnd && next);
+      } catch (err) {
+        if (gen === generation.current) setError((err as Error).message);
+      } finally {
+        if (gen === generation.current) setLoading(false);
+      }
+    },
+    [link, pageSize],
+  );
+
+  useEffect(() => {
+    generation.current++;
+    setRows([]);
+    setCursor(null);
+    setTotal(undefined);
+    void walk(undefined, all);
+  }, [walk, all]);
+
+  const now = Date.now();
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      {error && (
+        <Alert
+          type="error"
+          showIcon
+          message={error}
+          action={
+            <Button size="small" onClick={() => walk(rows.length ? (cursor ?? undefined) : undefined, all)}>
+              重试
+            </Button>
+          }
+        />
+      )}
+      <Table<ListRow>
+        rowKey="id"
+        size="small"
+        aria-label={label}
+        loading={loading && rows.length === 0}
+        dataSource={rows}
+        pagination={false}
+        scroll={{ x: 760 }}
+        locale={{ emptyText: loading ? '加载中…' : empty }}
+        onRow={(r) => ({ onClick: () => navigate(`/cases/${r.id}`), style: { cursor: 'pointer' } })}
+        columns={[
+          {
+            title: '灯',
+            key: 'light',
+            width: 70,
+            render: (_, r) => {
+              const l = lightOf(r);
+              return (
+                <Tag color={l.color} data-light={l.text}>
+                  {l.text}
+                </Tag>
+              );
+            },
+          },
+          {
+            title: '诉求',
+            key: 'title',
+            render: (_, r) => (
+              <>
+                <a href={`/cases/${r.id}`} onClick={(e) => (e.preventDefault(), e.stopPropagation(), navigate(`/cases/${r.id}`))}>
+                  {r.title}
+                </a>
+                <div style={{ fontSize: 12, color: '#666' }}>{r.id}</div>
+              </>
+            ),
+          },
+          { title: '楼宇', key: 'building', width: 130, render: (_, r) => names.building(r.buildingId) },
+          {
+            title: '承办楼长',
+            key: 'owner',
+            width: 130,
+            render: (_, r) => (
+              <>
+                {names.steward(r.ownerStewardId)}
+                <div style={{ fontSize: 12, color: '#666' }}>{names.level(r.ownerLevel)}</div>
+              </>
+            ),
+          },
+          { title: '阶段', dataIndex: 'stage', width: 100, render: (s: string, r) => <>{STAGE_NAMES[s] ?? s}{r.paused ? '（暂停）' : ''}</> },
+          {
+            title: '当前期限（北京时间）',
+            key: 'due',
+            width: 170,
+            render: (_, r) => (
+              <>
+                {bj(r.currentDueAt)}
+                <div style={{ fontSize: 12, color: r.overdue ? '#cf1322' : r.atRisk ? '#ad6800' : '#666' }}>{countdown(r, now)}</div>
+              </>
+            ),
+          },
+        ]}
+      />
+      <Space wrap>
+        <Typography.Text type="secondary" aria-live="polite">
+          {total !== undefined ? `已显示 ${rows.length} / 共 ${total} 件` : rows.length ? `已显示 ${rows.length} 件` : ''}
+        </Typography.Text>
+        {cursor && !error && (
+          <>
+            <Button onClick={() => walk(cursor, false)} loading={loading}>
+              加载更多
+            </Button>
+            <Button onClick={() => walk(cursor, true)} disabled={loading}>
+              全部加载
+            </Button>
+          </>
+        )}
+      </Space>
+    </Space>
+  );
+}
+
+/** A figure's cases in a dialog: the whole list, each row opening its case. */
+export function CasesDialog({ drill, onClose }: { drill?: { title: string; link: string }; onClose: () => void }) {
+  return (
+    <Modal open={!!drill} title={drill?.title} footer={null} onCancel={onClose} width={960} destroyOnHidden>
+      {drill && <CaseTable link={drill.link} label={drill.title} empty="该口径下没有案件" />}
+    </Modal>
+  );
+}
