@@ -1,0 +1,216 @@
+/**
+ * The administrator's console in a real browser against the real stack (tests/helpers/console-browser.ts):
+ * the directory (a building created through the form, the server's refusal of a steward from another
+ * town on its field, secrets shown only as 已设置), a catalogue change that adds a version, and an
+ * import of towns checked row by row before it is written.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser';
+
+let b: ConsoleBrowser;
+let page: Page;
+
+beforeAll(async () => {
+  b = await openConsoleBrowser();
+});
+
+afterAll(async () => {
+  await b?.close();
+});
+
+/** The API as the demo administrator. */
+async function asAdmin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${b.origin}${path}`, {
+    method,
+    headers: { ...(await b.stack.auth('admin')), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json().catch(() => null)) as any };
+}
+
+/** The error shown under the form item labelled `label`. */
+const fieldError = (scope: Locator, label: string) =>
+  scope.locator('.ant-form-item').filter({ has: scope.page().locator('label', { hasText: new RegExp(`^${label}$`) }) }).locator('.ant-form-item-explain-error');
+
+/** Opens the select labelled `label` and picks the option `title`. */
+async function choose(scope: Locator, label: string, title: string) {
+  await scope.getByLabel(label, { exact: true }).click();
+  await scope.page().locator('.ant-select-dropdown:visible').getByTitle(title, { exact: true }).click();
+}
+
+describe('administrator console', () => {
+  it('shows the directory with names; a building is created through the form after the server refuses a steward of another town on its field', async () => {
+    // another town with its own 点楼长, and a webhook department whose secret must never come back
+    expect((await asAdmin('PUT', '/api/admin/towns/town-e2e-far', { name: '远郊测试街道' })).status).toBe(201);
+    expect((await asAdmin('PUT', '/api/admin/areas/area-e2e-far', { name: '远郊测试园区', townId: 'town-e2e-far' })).status).toBe(201);
+    expect((await asAdmin('PUT', '/api/admin/stewards/stw-e2e-far', { name: '远郊点楼长', level: 1, townId: 'town-e2e-far', areaId: 'area-e2e-far' })).status).toBe(201);
+    const secret = 'e2e-secret-never-shown-4711';
+    const hook = { name: '测试接口部门', townId: 'town-changshou', adapter: 'webhook', webhookUrl: 'https://hook.example.gov.cn/steward', webhookSecret: secret };
+    expect((await asAdmin('PUT', '/api/admin/departments/dept-e2e-hook', hook)).status).toBe(201);
+
+    page = await b.signIn('admin');
+    // the administrator's first page is the directory
+    await page.getByRole('heading', { name: '组织目录' }).waitFor();
+    const town = page.locator('tr', { hasText: '长寿路街道' });
+    await town.waitFor();
+    expect(await town.textContent()).toContain('王建国');
+
+    await page.getByRole('tab', { name: /^楼宇/ }).click();
+    const tianan = page.locator('tr', { hasText: '天安千树大厦' });
+    await tianan.waitFor();
+    // references by name, not only by id
+    expect(await tianan.textContent()).toMatch(/天安千树园区.*陈静/);
+    await page.getByLabel('搜索楼宇').fill('长风');
+    await page.locator('tr', { hasText: '长风国际大厦' }).waitFor();
+    expect(await page.locator('tr', { hasText: '天安千树大厦' }).count()).toBe(0);
+    await page.getByLabel('搜索楼宇').fill('');
+    await b.shot(page, 'admin-directory');
+
+    await page.getByRole('button', { name: '新增楼宇' }).click();
+    const dialog = page.getByRole('dialog', { name: '新增楼宇' });
+    await dialog.getByLabel('楼宇编号').fill('bld-e2e-new');
+    await dialog.getByLabel('楼宇名称').fill('测试新楼');
+    await dialog.getByLabel('地址').fill('莫干山路1号');
+    await choose(dialog, '所属园区', '天安千树园区（area-east）');
+    await choose(dialog, '点楼长', '远郊点楼长（stw-e2e-far，远郊测试街道）');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    // the server's reference check, on the field it names
+    const refused = fieldError(dialog, '点楼长');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('属于街道 town-changshou');
+    await dialog.getByRole('alert').waitFor();
+    await b.shot(page, 'admin-directory-field-error');
+    let directory = (await asAdmin('GET', '/api/admin/directory')).body;
+    expect(directory.buildings.some((x: { id: string }) => x.id === 'bld-e2e-new')).toBe(false);
+
+    await choose(dialog, '点楼长', '陈静（stw-point-1，长寿路街道）');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const created = page.locator('tr', { hasText: '测试新楼' });
+    await created.waitFor();
+    expect(await created.textContent()).toContain('陈静');
+    directory = (await asAdmin('GET', '/api/admin/directory')).body;
+    expect(directory.buildings.find((x: { id: string }) => x.id === 'bld-e2e-new')).toEqual({
+      id: 'bld-e2e-new',
+      name: '测试新楼',
+      address: '莫干山路1号',
+      areaId: 'area-east',
+      pointStewardId: 'stw-point-1',
+    });
+
+    // the department's secret: 已设置, and nowhere on the page, not even in its edit form
+    await page.getByRole('tab', { name: /^部门/ }).click();
+    const dept = page.locator('tr', { hasText: '测试接口部门' });
+    await dept.waitFor();
+    expect(await dept.textContent()).toContain('已设置');
+    await page.getByRole('button', { name: '编辑 测试接口部门' }).click();
+    const edit = page.getByRole('dialog', { name: '编辑部门' });
+    await expect(edit.getByLabel('签名密钥').inputValue()).resolves.toBe('');
+    expect(await edit.getByLabel('签名密钥').getAttribute('placeholder')).toBe('已设置（留空则不变）');
+    expect(await page.content()).not.toContain(secret);
+    await edit.getByLabel('联系人/联系方式').fill('王科长 021-12345678');
+    await edit.getByRole('button', { name: '保存' }).click();
+    await edit.waitFor({ state: 'detached' });
+    directory = (await asAdmin('GET', '/api/admin/directory')).body;
+    const saved = directory.departments.find((d: { id: string }) => d.id === 'dept-e2e-hook');
+    // an untouched secret stays set; the edit changed only what was typed
+    expect(saved).toMatchObject({ contact: '王科长 021-12345678', adapter: 'webhook', webhookSecretSet: true });
+  });
+
+  it('fits a phone: the directory scrolls inside its table, not the page', async () => {
+    const phone = await b.signIn('admin', { width: 390, height: 844 });
+    await phone.getByRole('heading', { name: '组织目录' }).waitFor();
+    await phone.getByRole('tab', { name: /^楼长岗位/ }).click();
+    await phone.locator('tr', { hasText: '王建国' }).first().waitFor();
+    await b.shot(phone, 'admin-directory-phone');
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it('changes a catalogue item: the server refuses a time limit beyond a year on its field, then the change is a new version', async () => {
+    const before = (await asAdmin('GET', '/api/catalogue/outdoor_promotion')).body;
+    expect(before.current.policy.resolution).toEqual({ value: 2, unit: 'working_days' });
+
+    await page.goto(`${b.origin}/admin/catalogue`);
+    await page.getByRole('heading', { name: '服务目录' }).waitFor();
+    const cell = page.getByTestId('resolution-outdoor_promotion');
+    await expect(cell.textContent()).resolves.toBe('2 个工作日');
+    await b.shot(page, 'admin-catalogue');
+
+    await page.getByRole('button', { name: '编辑 外摆活动审批' }).click();
+    const dialog = page.getByRole('dialog', { name: '编辑服务事项：外摆活动审批' });
+    await dialog.getByLabel('办结时限 数值').fill('300');
+    await dialog.getByRole('button', { name: /保存/ }).click();
+    const refused = fieldError(dialog, '办结时限');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('250');
+    expect((await asAdmin('GET', '/api/catalogue/outdoor_promotion')).body.versions).toHaveLength(before.versions.length);
+
+    await dialog.getByLabel('办结时限 数值').fill('4');
+    await dialog.getByLabel('变更说明').fill('区政府新规（浏览器测试）');
+    await dialog.getByRole('button', { name: /保存/ }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByTestId('resolution-outdoor_promotion').filter({ hasText: '4 个工作日' }).waitFor();
+
+    const after = (await asAdmin('GET', '/api/catalogue/outdoor_promotion')).body;
+    expect(after.versions).toHaveLength(before.versions.length + 1);
+    expect(after.current).toMatchObject({ version: before.current.version + 1, note: '区政府新规（浏览器测试）', changedBy: 'admin' });
+    expect(after.current.policy.resolution).toEqual({ value: 4, unit: 'working_days' });
+    // only the time limit changed
+    expect(after.current.policy.response).toEqual(before.current.policy.response);
+
+    await page.getByRole('button', { name: '版本记录 外摆活动审批' }).click();
+    const versions = page.getByRole('dialog', { name: /版本记录：外摆活动审批/ });
+    const newest = versions.locator('tr', { hasText: `第 ${after.current.version} 版（现行）` });
+    await newest.waitFor();
+    expect(await newest.textContent()).toContain('办结时限：2 个工作日 → 4 个工作日');
+    await b.shot(page, 'admin-catalogue-versions');
+    await versions.getByRole('button', { name: /关闭|Close/ }).click();
+  });
+
+  it('imports towns: the check lists the bad row by line and reason and writes nothing; a clean file imports and shows in the directory', async () => {
+    await page.goto(`${b.origin}/admin/import`);
+    await page.getByRole('heading', { name: '批量导入' }).waitFor();
+    const file = page.locator('input[type=file]');
+    const check = page.getByRole('button', { name: '预检' });
+    const load = page.getByRole('button', { name: '导入', exact: true });
+
+    await file.setInputFiles({
+      name: 'towns.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('编号,名称,总楼长\ntown-e2e-a,甲测试街道,\ntown-e2e-b,乙测试街道,stw-nope\n'),
+    });
+    expect(await load.isDisabled()).toBe(true);
+    await check.click();
+    const report = page.getByTestId('import-report');
+    await report.getByText('预检发现 1 处问题').waitFor();
+    const rows = report.locator('tr.ant-table-row');
+    expect(await rows.count()).toBe(1);
+    const bad = await rows.first().textContent();
+    expect(bad).toContain('第 3 行');
+    expect(bad).toContain('总楼长');
+    expect(bad).toContain('楼长岗位 stw-nope 不存在');
+    expect(await load.isDisabled()).toBe(true);
+    await b.shot(page, 'admin-import-check');
+    let towns = (await asAdmin('GET', '/api/admin/directory')).body.towns as { id: string }[];
+    expect(towns.some((t) => t.id === 'town-e2e-a')).toBe(false);
+
+    await file.setInputFiles({
+      name: 'towns.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('编号,名称,总楼长\ntown-e2e-a,甲测试街道,\ntown-e2e-b,乙测试街道,\n'),
+    });
+    await check.click();
+    await report.getByText(/^预检通过：2 行均可导入/).waitFor();
+    await load.click();
+    await report.getByText('导入完成：新增 2，更新 0').waitFor();
+    await b.shot(page, 'admin-import');
+    towns = (await asAdmin('GET', '/api/admin/directory')).body.towns;
+    expect(towns.filter((t) => t.id.startsWith('town-e2e-')).map((t) => t.id).sort()).toEqual(['town-e2e-a', 'town-e2e-b', 'town-e2e-far']);
+
+    await report.getByRole('button', { name: '在组织目录中查看街道' }).click();
+    await page.waitForURL(`${b.origin}/admin/directory?tab=towns`);
+    await page.locator('tr', { hasText: '甲测试街道' }).waitFor();
+    await page.locator('tr', { hasText: '乙测试街道' }).waitFor();
+  });
+});
