@@ -135,7 +135,7 @@ export default function Dashboard() {
         size="small"
         style={{ padding: '0 2px', height: 'auto' }}
         disabled={!link}
-        aria-label={`${title} ${n ?? 0} 件，查看案件`}
+        aria-label={`${title}${which === 'count' ? ' ' : ''}${n ?? 0} 件，查看案件`}
         onClick={() => open(title, link)}
       >
         {n ?? 0}
