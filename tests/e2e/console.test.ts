@@ -38,8 +38,12 @@ describe('web console', () => {
     expect(await (await fetch(`${origin}/api/console-config`)).json()).toEqual({ issuer: b.stack.idp.issuer, clientId: 'steward-console', scope: 'openid profile api' });
   });
 
-  it('an enterprise files an appeal in the browser; the field error of the server shows on the field', async () => {
+  it("an enterprise files an appeal in the browser, with its files' names; the API's own check refuses a bad field on the field, before sending", async () => {
     const page = await signIn('ent-qianshu', { width: 390, height: 844 });
+    const filings: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/cases') filings.push(r.postData() ?? '');
+    });
     await page.goto(`${origin}/file`);
     await page.getByLabel('所在楼宇').click();
     await page.getByTitle('天安千树大厦').first().click();
@@ -49,12 +53,18 @@ describe('web console', () => {
     await page.getByLabel('标题').fill('店庆外摆（浏览器提交）');
     await page.getByLabel('诉求描述').fill('周末在楼前广场外摆促销，申请许可');
     await page.getByLabel('联系人').fill('周经理');
-    // the server's own check: not a phone number
+    // the API's own schema (src/api/schemas.ts) in the page: not a phone number
     await page.getByLabel('联系电话').fill('abc');
     await page.locator('form button[type=submit]').click();
     await page.getByRole('alert').first().waitFor();
-    // the server's message for the field, under the field
+    // the API's message for the field, under the field, and nothing sent
     await page.locator('.ant-form-item-explain-error', { hasText: '须为电话号码' }).waitFor();
+    expect(filings).toEqual([]);
+    await page.locator('input[type=file]').setInputFiles([
+      { name: '营业执照副本.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4') },
+      { name: '摆位示意图.png', mimeType: 'image/png', buffer: Buffer.from('png') },
+    ]);
+    await page.getByText('摆位示意图.png').waitFor();
     await b.shot(page, 'file-appeal-phone');
     await page.getByLabel('联系电话').fill('13900000001');
     await page.locator('form button[type=submit]').click().catch(async (err: unknown) => {
@@ -63,6 +73,13 @@ describe('web console', () => {
     });
     await page.waitForURL(/\/cases\/C\d{8}-/);
     await page.getByTestId('stage').filter({ hasText: '待签收' }).waitFor();
+    // only the names (and sizes, types) went with the appeal, and the case page lists them
+    expect(filings).toHaveLength(1);
+    expect(JSON.parse(filings[0]!).attachments).toEqual([
+      { name: '营业执照副本.pdf', size: 8, mimeType: 'application/pdf' },
+      { name: '摆位示意图.png', size: 3, mimeType: 'image/png' },
+    ]);
+    await page.getByText('营业执照副本.pdf').waitFor();
     await page.goto(`${origin}/my-cases`);
     await page.getByRole('heading', { name: '我的诉求' }).waitFor();
     await page.locator('tr', { hasText: '店庆外摆（浏览器提交）' }).waitFor();

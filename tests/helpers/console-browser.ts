@@ -86,7 +86,7 @@ export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
     origin,
     signIn,
     shot: async (page, name) => {
-      await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+      await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
     },
     post,
     openCase: async (user, title) => {

@@ -7,9 +7,11 @@ import { completeSignIn, currentUser, signIn, signOut } from './auth';
 import { navigate, usePath } from './router';
 import type { Me } from './types';
 import { Inbox } from './pages/inbox';
-import { CasePage } from './pages/case-page';
-import { FileCase } from './pages/file-case';
-import { DepartmentTasks } from './pages/department-tasks';
+
+// the inbox (a steward's and an enterprise's first page) comes with the shell; every other page is its own chunk
+const CasePage = lazy(() => import('./pages/case-page').then((m) => ({ default: m.CasePage })));
+const FileCase = lazy(() => import('./pages/file-case').then((m) => ({ default: m.FileCase })));
+const DepartmentTasks = lazy(() => import('./pages/department-tasks').then((m) => ({ default: m.DepartmentTasks })));
 
 const Dashboard = lazy(() => import('./pages/dashboard'));
 const Supervision = lazy(() => import('./pages/supervision'));

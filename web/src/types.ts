@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { STAGE_NAMES as DOMAIN_STAGE_NAMES } from '../../src/domain/case-model';
 export interface Me {
   personId: string;
@@ -48,3 +49,23 @@ export function lightOf(c: { overdue?: boolean; atRisk?: boolean }) {
 
 /** `2026-11-23T09:00:00.000+08:00` → `2026-11-23 09:00` (the API answers Beijing time already). */
 export const bj = (iso?: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
+
+/**
+ * Calls `refresh` every `ms` while the page is in view, and at once when it comes back into view:
+ * what others did (new cases, actions, breaches) shows without a reload, and a hidden tab costs nothing.
+ */
+export function useWhileVisible(refresh: () => unknown, ms: number) {
+  const latest = useRef(refresh);
+  latest.current = refresh;
+  useEffect(() => {
+    const tick = () => {
+      if (document.visibilityState === 'visible') void latest.current();
+    };
+    const timer = setInterval(tick, ms);
+    document.addEventListener('visibilitychange', tick);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', tick);
+    };
+  }, [ms]);
+}

@@ -56,7 +56,7 @@ export const ACTION_FORMS: Record<string, ActionForm> = {
     label: '申请延期',
     fields: [
       { name: 'reason', label: '延期理由', kind: 'textarea', required: true },
-      { name: 'newDueAt', label: '新的办结期限（北京时间，如 2026-12-18 17:30）', kind: 'datetime', required: true },
+      { name: 'newDueAt', label: '新的办结期限（北京时间）', kind: 'datetime', required: true },
     ],
   },
   'decide-extension': {
@@ -87,9 +87,8 @@ export function bodyOf(action: string, values: Record<string, unknown>): Record<
         .filter(Boolean)
         .map((name) => ({ name }));
     } else if (f.kind === 'datetime') {
-      // a Beijing wall-clock time as the person typed it
-      const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})$/.exec(String(v).trim());
-      body[f.name] = m ? `${m[1]}T${m[2]}:00+08:00` : String(v);
+      // the picked wall-clock time is Beijing time, whatever the browser's own zone
+      body[f.name] = (v as { format(f: string): string }).format('YYYY-MM-DD[T]HH:mm:00+08:00');
     } else body[f.name] = v;
   }
   return body;

@@ -1,9 +1,10 @@
 /** One case: parties, request, clocks with their countdowns, tasks, history, and the allowed actions. */
-import { URGENCY_NAMES, type Urgency } from '../../../src/domain/case-model';
+import { LEVEL_NAMES, SATISFACTION_NAMES, URGENCY_NAMES, type Satisfaction, type Urgency } from '../../../src/domain/case-model';
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Card, Descriptions, Form, Input, Modal, Radio, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Descriptions, Form, Input, Modal, Radio, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
 import { api, ApiError, fieldOf } from '../api';
-import { bj, lightOf, STAGE_NAMES } from '../types';
+import { bj, lightOf, STAGE_NAMES, useWhileVisible } from '../types';
+import { ActionBodies, checked } from '../validation';
 import { ACTION_FORMS, bodyOf, SATISFACTION_OPTIONS } from './actions';
 
 interface Clock {
@@ -20,7 +21,7 @@ interface CaseView {
   caseId: string;
   stage: string;
   parties: { building: { id: string; name: string }; enterprise: { id: string; name: string } };
-  request: { category: string; title: string; description: string; urgency: string; contact?: { name?: string; phone?: string } };
+  request: { category: string; title: string; description: string; urgency: string; contact?: { name?: string; phone?: string }; attachments?: Attachment[] };
   openedAt: string;
   outcome?: string;
   owner?: { id: string; name: string; level: number };
@@ -28,10 +29,34 @@ interface CaseView {
   chain?: Record<string, { id: string; name: string; level: number }>;
   overdue?: boolean;
   atRisk?: boolean;
-  tasks: { no: number; departmentId: string; departmentName?: string; role: string; status: string; dueAt: string }[];
+  tasks: Task[];
+  pauses?: { since: string; until?: string; reason: string; by: Who; resumedBy?: Who }[];
+  extensions?: { requestedAt: string; by: Who; reason: string; fromDueAt: string; newDueAt: string; status: 'pending' | 'approved' | 'refused'; decidedAt?: string; decidedBy?: Who; decisionReason?: string }[];
+  proposal?: { text: string; by: Who; at: string; source: 'steward' | 'department' };
+  satisfaction?: Satisfaction;
   clocks?: { response?: Clock; resolution?: Clock; current?: (Clock & { step?: string; level?: number }) | null };
   history?: { seq: number; at: string; type: string; actor: { kind: string; id: string }; reason?: string; detail: Record<string, unknown> }[];
   allowedActions?: string[];
+}
+
+interface Who {
+  kind: string;
+  id: string;
+}
+interface Attachment {
+  name: string;
+  url?: string;
+}
+interface Task {
+  no: number;
+  departmentId: string;
+  departmentName?: string;
+  role: string;
+  status: string;
+  dueAt: string;
+  instructions?: string;
+  reply?: { text: string; attachments: Attachment[]; at: string };
+  returned?: { reason: string; at: string };
 }
 
 interface Directory {
@@ -40,16 +65,23 @@ interface Directory {
 }
 
 /** Who did a step, as a person reads it: the name the case itself knows them by, else their id. */
-function actorName(view: CaseView, actor: { kind: string; id: string }): string {
+function actorName(view: CaseView, actor: Who): string {
   if (actor.kind === 'system') return '系统';
   if (actor.kind === 'enterprise' && actor.id === view.parties.enterprise.id) return view.parties.enterprise.name;
   if (actor.kind === 'department') return view.tasks.find((t) => t.departmentId === actor.id)?.departmentName ?? actor.id;
   const steward = [view.owner, ...Object.values(view.chain ?? {})].find((s) => s?.id === actor.id);
-  return steward ? `${steward.name}（${LEVEL_NAMES[steward.level] ?? ''}）` : actor.id;
+  return steward ? `${steward.name}（${levelName(steward.level)}）` : actor.id;
 }
 
+const levelName = (level: number) => LEVEL_NAMES[level as 1 | 2 | 3] ?? `第 ${level} 级`;
+const EXTENSION_STATUS: Record<string, { color: string; text: string }> = {
+  pending: { color: 'gold', text: '待审批' },
+  approved: { color: 'green', text: '已批准' },
+  refused: { color: 'red', text: '未批准' },
+};
+const files = (list?: Attachment[]) => (list ?? []).map((a) => (a.url ? <a key={a.name} href={a.url} target="_blank" rel="noreferrer noopener">{a.name} </a> : <Tag key={a.name}>{a.name}</Tag>));
+
 const CLOCK_NAMES: Record<string, string> = { response: '签收时限', resolution: '办结时限', current: '当前环节' };
-const LEVEL_NAMES: Record<number, string> = { 1: '点楼长', 2: '分楼长', 3: '总楼长' };
 const TASK_STATUS: Record<string, string> = { pending: '待派发', dispatched: '待接单', accepted: '办理中', replied: '已答复', returned: '已退单', delivery_failed: '派发失败', closed: '已关闭' };
 
 export function CasePage({ id }: { id: string }) {
@@ -74,10 +106,9 @@ export function CasePage({ id }: { id: string }) {
     api
       .get<{ items: { code: string; name: string }[] }>('/api/catalogue')
       .then((c) => setCategories(Object.fromEntries(c.items.map((i) => [i.code, i.name]))), () => undefined);
-    // others act on the case too: a short poll keeps the page current without a reload
-    const timer = setInterval(() => void load(), 15_000);
-    return () => clearInterval(timer);
   }, [load]);
+  // others act on the case too: a short poll keeps the page current without a reload
+  useWhileVisible(load, 15_000);
 
   if (error && !view) return <Alert type="error" showIcon message={error} />;
   if (!view) return <Spin />;
@@ -121,7 +152,8 @@ export function CasePage({ id }: { id: string }) {
           <Descriptions.Item label="事项">{categories[view.request.category] ?? view.request.category}</Descriptions.Item>
           <Descriptions.Item label="紧急程度">{URGENCY_NAMES[view.request.urgency as Urgency] ?? view.request.urgency}</Descriptions.Item>
           <Descriptions.Item label="受理时间">{bj(view.openedAt)}</Descriptions.Item>
-          <Descriptions.Item label="承办楼长">{view.owner ? `${view.owner.name}（${LEVEL_NAMES[view.owner.level] ?? view.owner.level}）` : '—'}</Descriptions.Item>
+          <Descriptions.Item label="承办楼长">{view.owner ? `${view.owner.name}（${levelName(view.owner.level)}）` : '—'}</Descriptions.Item>
+          {view.satisfaction && <Descriptions.Item label="满意度">{SATISFACTION_NAMES[view.satisfaction]}</Descriptions.Item>}
           {view.request.contact?.name && (
             <Descriptions.Item label="联系人">
               {view.request.contact.name} {view.request.contact.phone}
@@ -130,8 +162,21 @@ export function CasePage({ id }: { id: string }) {
           <Descriptions.Item label="描述" span={2}>
             {view.request.description}
           </Descriptions.Item>
+          {!!view.request.attachments?.length && (
+            <Descriptions.Item label="附件" span={2}>
+              {files(view.request.attachments)}
+            </Descriptions.Item>
+          )}
         </Descriptions>
       </Card>
+      {view.proposal && (
+        <Card size="small" title="办理意见">
+          <div>{view.proposal.text}</div>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {actorName(view, view.proposal.by)}（{view.proposal.source === 'department' ? '部门答复' : '楼长'}） {bj(view.proposal.at)}
+          </Typography.Text>
+        </Card>
+      )}
       {clocks.length > 0 && (
         <Card size="small" title="时限（北京时间，按工作时间计）">
           <Space direction="vertical">
@@ -155,11 +200,71 @@ export function CasePage({ id }: { id: string }) {
             rowKey="no"
             pagination={false}
             dataSource={view.tasks}
+            expandable={{
+              rowExpandable: (t) => !!(t.instructions || t.reply || t.returned),
+              expandedRowRender: (t) => (
+                <Space direction="vertical" size={2}>
+                  {t.instructions && <div>办理要求：{t.instructions}</div>}
+                  {t.reply && (
+                    <div>
+                      答复（{bj(t.reply.at)}）：{t.reply.text} {files(t.reply.attachments)}
+                    </div>
+                  )}
+                  {t.returned && (
+                    <div>
+                      退单（{bj(t.returned.at)}）：{t.returned.reason}
+                    </div>
+                  )}
+                </Space>
+              ),
+            }}
             columns={[
               { title: '部门', dataIndex: 'departmentId', render: deptName },
               { title: '角色', dataIndex: 'role', render: (r: string) => (r === 'lead' ? '主办' : '协办') },
               { title: '状态', dataIndex: 'status', render: (s: string) => TASK_STATUS[s] ?? s },
               { title: '期限', dataIndex: 'dueAt', render: bj },
+            ]}
+          />
+        </Card>
+      )}
+      {!!view.pauses?.length && (
+        <Card size="small" title="暂停记录（待企业补充材料，期间时限暂停计算）">
+          <Table
+            size="small"
+            rowKey="since"
+            pagination={false}
+            dataSource={view.pauses}
+            columns={[
+              { title: '暂停时间', dataIndex: 'since', render: bj },
+              { title: '恢复时间', dataIndex: 'until', render: (u?: string) => (u ? bj(u) : <Tag color="default">暂停中</Tag>) },
+              { title: '需补充的内容', dataIndex: 'reason' },
+              { title: '发起人', key: 'by', render: (_, p) => actorName(view, p.by), responsive: ['sm'] },
+            ]}
+          />
+        </Card>
+      )}
+      {!!view.extensions?.length && (
+        <Card size="small" title="延期申请">
+          <Table
+            size="small"
+            rowKey="requestedAt"
+            pagination={false}
+            dataSource={view.extensions}
+            columns={[
+              { title: '申请时间', dataIndex: 'requestedAt', render: bj },
+              { title: '原期限 → 申请期限', key: 'due', render: (_, e) => `${bj(e.fromDueAt)} → ${bj(e.newDueAt)}` },
+              { title: '理由', dataIndex: 'reason' },
+              {
+                title: '审批',
+                key: 'status',
+                render: (_, e) => (
+                  <>
+                    <Tag color={EXTENSION_STATUS[e.status]?.color}>{EXTENSION_STATUS[e.status]?.text ?? e.status}</Tag>
+                    {e.decidedBy && `${actorName(view, e.decidedBy)} ${bj(e.decidedAt)}`}
+                    {e.decisionReason && `：${e.decisionReason}`}
+                  </>
+                ),
+              },
             ]}
           />
         </Card>
@@ -228,13 +333,14 @@ function ActionModal(props: { caseId: string; action: string; directory?: Direct
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<string>();
   const departments = (props.directory?.departments ?? []).map((d) => ({ value: d.id, label: d.name }));
-  const stewards = (props.directory?.stewards ?? []).map((s) => ({ value: s.id, label: `${s.name}（${LEVEL_NAMES[s.level] ?? s.level}）` }));
+  const stewards = (props.directory?.stewards ?? []).map((s) => ({ value: s.id, label: `${s.name}（${levelName(s.level)}）` }));
 
   async function submit(values: Record<string, unknown>) {
     setBusy(true);
     setRefusal(undefined);
     try {
-      const next = await api.post<{ stage: string }>(`/api/cases/${encodeURIComponent(props.caseId)}/${props.action}`, bodyOf(props.action, values), {
+      const body = checked(ActionBodies[props.action as keyof typeof ActionBodies], bodyOf(props.action, values));
+      const next = await api.post<{ stage: string }>(`/api/cases/${encodeURIComponent(props.caseId)}/${props.action}`, body, {
         'Idempotency-Key': crypto.randomUUID(),
       });
       props.onDone(next);
@@ -268,6 +374,8 @@ function ActionModal(props: { caseId: string; action: string; directory?: Direct
               <Select options={stewards} showSearch optionFilterProp="label" />
             ) : f.kind === 'satisfaction' ? (
               <Radio.Group options={SATISFACTION_OPTIONS} />
+            ) : f.kind === 'datetime' ? (
+              <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} placeholder="选择日期和时间（北京时间）" />
             ) : f.kind === 'approve' ? (
               <Radio.Group options={[{ value: true, label: '同意' }, { value: false, label: '不同意' }]} />
             ) : (
