@@ -79,7 +79,9 @@ const ratesRow = (page: Page, name: string) => page.getByRole('table', { name: /
 
 async function pick(page: Page, select: string, option: string) {
   await page.getByLabel(select).click();
-  await page.locator('.ant-select-dropdown:visible').getByTitle(option, { exact: true }).click();
+  const dropdown = page.locator('.ant-select-dropdown:visible');
+  await dropdown.getByTitle(option, { exact: true }).click();
+  await dropdown.waitFor({ state: 'hidden' });
 }
 
 /** The titles listed in the open dialog once its list has loaded, and its "共 N 件". */

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Collapse, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { api, query } from '../api';
+import { bj } from '../types';
 import { CasesDialog } from './manager/case-table';
 import { currentPeriod, kindOf, KINDS, periodFromUrl, periodName, recentPeriods, rememberInUrl, trendOf, type Kind } from './manager/periods';
 import { TrendChart, type SeriesPoint } from './trend-chart';
@@ -210,7 +211,7 @@ export default function Dashboard() {
       {error && <Alert type="error" showIcon message={error} closable onClose={() => setError(undefined)} />}
       {stats && (
         <Typography.Text type="secondary">
-          统计至 {stats.period.countedUpTo.slice(0, 16).replace('T', ' ')}（北京时间）。点击括号中的件数（分子/分母）查看对应案件。
+          统计至 {bj(stats.period.countedUpTo)}（北京时间）。点击括号中的件数（分子/分母）查看对应案件。
         </Typography.Text>
       )}
 

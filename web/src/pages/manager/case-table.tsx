@@ -3,7 +3,7 @@
  * cursor: every page can be reached, 加载更多 or all at once, in the server's order.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, Button, Modal, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Grid, Modal, Space, Table, Tag, Typography } from 'antd';
 import { api } from '../../api';
 import { navigate } from '../../router';
 import { bj, lightOf, STAGE_NAMES, type CaseList, type CaseRow } from '../../types';
@@ -25,8 +25,9 @@ function span(ms: number): string {
 export function countdown(r: ListRow, now = Date.now()): string | null {
   if (r.paused) return '计时暂停（待企业补充材料）';
   if (r.overdue) {
+    // the current deadline may already be the next level's: say since when it is overdue
     const since = r.overdueSince ?? r.currentDueAt;
-    return since ? `已超期 ${span(now - Date.parse(since))}` : '已超期';
+    return since ? `已超期 ${span(now - Date.parse(since))}（自 ${bj(since).slice(5)} 起）` : '已超期';
   }
   if (!r.currentDueAt) return null;
   const left = Date.parse(r.currentDueAt) - now;
@@ -105,6 +106,28 @@ export function CaseTable({ link, all = false, pageSize = 50, empty = '没有案
   }, [walk, all]);
 
   const now = Date.now();
+  // on a phone one column tells it all, rather than a table to scroll sideways
+  const wide = Grid.useBreakpoint().md !== false;
+  const light = (r: ListRow) => {
+    const l = lightOf(r);
+    return (
+      <Tag color={l.color} data-light={l.text}>
+        {l.text}
+      </Tag>
+    );
+  };
+  const titleLink = (r: ListRow) => (
+    <a href={`/cases/${r.id}`} onClick={(e) => (e.preventDefault(), e.stopPropagation(), navigate(`/cases/${r.id}`))}>
+      {r.title}
+    </a>
+  );
+  const due = (r: ListRow) => (
+    <>
+      {bj(r.currentDueAt)}
+      <div style={{ fontSize: 12, color: r.overdue ? '#cf1322' : r.atRisk ? '#ad6800' : '#666' }}>{countdown(r, now)}</div>
+    </>
+  );
+  const small = { fontSize: 12, color: '#666' };
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       {error && (
@@ -126,60 +149,58 @@ export function CaseTable({ link, all = false, pageSize = 50, empty = '没有案
         loading={loading && rows.length === 0}
         dataSource={rows}
         pagination={false}
-        scroll={{ x: 760 }}
+        scroll={wide ? { x: 760 } : undefined}
         locale={{ emptyText: loading ? '加载中…' : empty }}
         onRow={(r) => ({ onClick: () => navigate(`/cases/${r.id}`), style: { cursor: 'pointer' } })}
-        columns={[
-          {
-            title: '灯',
-            key: 'light',
-            width: 70,
-            render: (_, r) => {
-              const l = lightOf(r);
-              return (
-                <Tag color={l.color} data-light={l.text}>
-                  {l.text}
-                </Tag>
-              );
-            },
-          },
-          {
-            title: '诉求',
-            key: 'title',
-            render: (_, r) => (
-              <>
-                <a href={`/cases/${r.id}`} onClick={(e) => (e.preventDefault(), e.stopPropagation(), navigate(`/cases/${r.id}`))}>
-                  {r.title}
-                </a>
-                <div style={{ fontSize: 12, color: '#666' }}>{r.id}</div>
-              </>
-            ),
-          },
-          { title: '楼宇', key: 'building', width: 130, render: (_, r) => names.building(r.buildingId) },
-          {
-            title: '承办楼长',
-            key: 'owner',
-            width: 130,
-            render: (_, r) => (
-              <>
-                {names.steward(r.ownerStewardId)}
-                <div style={{ fontSize: 12, color: '#666' }}>{names.level(r.ownerLevel)}</div>
-              </>
-            ),
-          },
-          { title: '阶段', dataIndex: 'stage', width: 100, render: (s: string, r) => <>{STAGE_NAMES[s] ?? s}{r.paused ? '（暂停）' : ''}</> },
-          {
-            title: '当前期限（北京时间）',
-            key: 'due',
-            width: 170,
-            render: (_, r) => (
-              <>
-                {bj(r.currentDueAt)}
-                <div style={{ fontSize: 12, color: r.overdue ? '#cf1322' : r.atRisk ? '#ad6800' : '#666' }}>{countdown(r, now)}</div>
-              </>
-            ),
-          },
-        ]}
+        columns={
+          wide
+            ? [
+                { title: '灯', key: 'light', width: 70, render: (_, r) => light(r) },
+                {
+                  title: '诉求',
+                  key: 'title',
+                  render: (_, r) => (
+                    <>
+                      {titleLink(r)}
+                      <div style={small}>{r.id}</div>
+                    </>
+                  ),
+                },
+                { title: '楼宇', key: 'building', width: 130, render: (_, r) => names.building(r.buildingId) },
+                {
+                  title: '承办楼长',
+                  key: 'owner',
+                  width: 120,
+                  render: (_, r) => (
+                    <>
+                      {names.steward(r.ownerStewardId)}
+                      <div style={small}>{names.level(r.ownerLevel)}</div>
+                    </>
+                  ),
+                },
+                { title: '阶段', dataIndex: 'stage', width: 100, render: (st: string, r) => <>{STAGE_NAMES[st] ?? st}{r.paused ? '（暂停）' : ''}</> },
+                { title: '当前期限（北京时间）', key: 'due', width: 200, render: (_, r) => due(r) },
+              ]
+            : [
+                {
+                  title: '案件',
+                  key: 'case',
+                  render: (_, r) => (
+                    <>
+                      <div>
+                        {light(r)}
+                        {titleLink(r)}
+                      </div>
+                      <div style={small}>
+                        {names.building(r.buildingId)} · {names.steward(r.ownerStewardId)}（{names.level(r.ownerLevel)}）· {STAGE_NAMES[r.stage] ?? r.stage}
+                        {r.paused ? '（暂停）' : ''}
+                      </div>
+                      <div style={small}>期限 {due(r)}</div>
+                    </>
+                  ),
+                },
+              ]
+        }
       />
       <Space wrap>
         <Typography.Text type="secondary" aria-live="polite">
