@@ -4,6 +4,7 @@
  * town on its field, secrets shown only as 已设置), a catalogue change that adds a version, and an
  * import of towns checked row by row before it is written.
  */
+import ExcelJS from 'exceljs';
 import type { Locator, Page } from 'playwright-core';
 import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser';
 
@@ -31,6 +32,9 @@ async function asAdmin(method: string, path: string, body?: unknown): Promise<{ 
 /** The error shown under the form item labelled `label`. */
 const fieldError = (scope: Locator, label: string) =>
   scope.locator('.ant-form-item').filter({ has: scope.page().locator('label', { hasText: new RegExp(`^${label}$`) }) }).locator('.ant-form-item-explain-error');
+
+/** Waits out the dialogs' opening animation, for a screenshot. */
+const settled = (p: Page) => p.waitForFunction(() => !(globalThis as any).document.querySelector('[class*="-zoom-appear"], [class*="-zoom-enter"], [class*="-fade-appear"]'));
 
 /** Opens the select labelled `label` and picks the option `title`. */
 async function choose(scope: Locator, label: string, title: string) {
@@ -117,13 +121,63 @@ describe('administrator console', () => {
     expect(saved).toMatchObject({ contact: '王科长 021-12345678', adapter: 'webhook', webhookSecretSet: true });
   });
 
+  it('a new person takes over a steward post; their grant is revoked with a confirmation; a wrong role is refused on its field', async () => {
+    await page.getByRole('tab', { name: /^人员/ }).click();
+    await page.getByRole('button', { name: '新增人员' }).click();
+    const form = page.getByRole('dialog', { name: '新增人员' });
+    await form.getByLabel('人员编号').fill('psn-e2e-zhou');
+    await form.getByLabel('登录账号').fill('e2e-zhou');
+    await form.getByLabel('姓名').fill('周测试');
+    await form.getByRole('button', { name: '保存' }).click();
+    await form.waitFor({ state: 'detached' });
+    await page.locator('tr', { hasText: '周测试' }).waitFor();
+
+    await page.getByRole('tab', { name: /^楼长岗位/ }).click();
+    await page.getByRole('button', { name: '交接 远郊点楼长' }).click();
+    const handover = page.getByRole('dialog', { name: /交接楼长岗位：远郊点楼长/ });
+    await handover.getByText('尚无人员持有本岗位').waitFor();
+    await choose(handover, '交接给', '周测试（e2e-zhou）');
+    await handover.getByRole('button', { name: '交接' }).click();
+    await page.locator('.ant-popconfirm').getByRole('button', { name: '交接' }).click();
+    const holder = handover.locator('tr', { hasText: '周测试' });
+    await holder.filter({ hasText: '现任' }).waitFor();
+    await settled(page);
+    await b.shot(page, 'admin-steward-handover');
+    let holders = (await asAdmin('GET', '/api/admin/stewards/stw-e2e-far/holders')).body.holders;
+    expect(holders).toEqual([expect.objectContaining({ personId: 'psn-e2e-zhou', current: true, revokedAt: null })]);
+    await handover.getByRole('button', { name: /关闭|Close/ }).click();
+
+    await page.getByRole('tab', { name: /^人员/ }).click();
+    await page.locator('tr', { hasText: '周测试' }).getByText('楼长 · 远郊点楼长').waitFor();
+    await page.getByRole('button', { name: '授权 周测试' }).click();
+    const grants = page.getByRole('dialog', { name: /角色授权：周测试/ });
+    // a person cannot hold the role of a department's system: the server says so on 角色
+    await choose(grants, '角色', '部门业务系统');
+    await choose(grants, '范围', '市场监管所（dept-market）');
+    await grants.getByRole('button', { name: '授予' }).click();
+    const refused = fieldError(grants, '角色');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('部门业务系统');
+    await grants.getByRole('button', { name: '撤销 楼长 · 远郊点楼长' }).click();
+    await page.locator('.ant-popconfirm').getByRole('button', { name: '撤销' }).click();
+    await grants.getByText('暂无在用授权').waitFor();
+    holders = (await asAdmin('GET', '/api/admin/stewards/stw-e2e-far/holders')).body.holders;
+    expect(holders).toEqual([expect.objectContaining({ personId: 'psn-e2e-zhou', current: false, revokedBy: 'admin' })]);
+    const people = (await asAdmin('GET', '/api/admin/people')).body.items as { id: string; grants: unknown[] }[];
+    expect(people.find((p) => p.id === 'psn-e2e-zhou')?.grants).toEqual([]);
+    await grants.getByRole('button', { name: /关闭|Close/ }).click();
+  });
+
   it('fits a phone: the directory scrolls inside its table, not the page', async () => {
     const phone = await b.signIn('admin', { width: 390, height: 844 });
     await phone.getByRole('heading', { name: '组织目录' }).waitFor();
     await phone.getByRole('tab', { name: /^楼长岗位/ }).click();
     await phone.locator('tr', { hasText: '王建国' }).first().waitFor();
     await b.shot(phone, 'admin-directory-phone');
-    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await phone.evaluate(() => {
+      const root = (globalThis as any).document.documentElement;
+      return (root.scrollWidth - root.clientWidth) as number;
+    });
     expect(overflow).toBeLessThanOrEqual(0);
   });
 
@@ -164,6 +218,7 @@ describe('administrator console', () => {
     const newest = versions.locator('tr', { hasText: `第 ${after.current.version} 版（现行）` });
     await newest.waitFor();
     expect(await newest.textContent()).toContain('办结时限：2 个工作日 → 4 个工作日');
+    await settled(page);
     await b.shot(page, 'admin-catalogue-versions');
     await versions.getByRole('button', { name: /关闭|Close/ }).click();
   });
@@ -212,5 +267,24 @@ describe('administrator console', () => {
     await page.waitForURL(`${b.origin}/admin/directory?tab=towns`);
     await page.locator('tr', { hasText: '甲测试街道' }).waitFor();
     await page.locator('tr', { hasText: '乙测试街道' }).waitFor();
+
+    // an Excel workbook goes up as one, to the kind chosen
+    await page.getByRole('link', { name: '批量导入' }).or(page.getByRole('menuitem', { name: '批量导入' })).click();
+    await page.getByRole('heading', { name: '批量导入' }).waitFor();
+    await choose(page.locator('body'), '名单类型', '园区');
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('园区').addRows([
+      ['编号', '名称', '街道'],
+      ['area-e2e-a', '甲测试园区', 'town-e2e-a'],
+    ]);
+    await file.setInputFiles({
+      name: 'areas.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: Buffer.from(await workbook.xlsx.writeBuffer()),
+    });
+    await check.click();
+    await report.getByText(/^预检通过：1 行均可导入（将新增 1，更新 0）/).waitFor();
+    const areas = (await asAdmin('GET', '/api/admin/directory')).body.areas as { id: string }[];
+    expect(areas.some((a) => a.id === 'area-e2e-a')).toBe(false);
   });
 });

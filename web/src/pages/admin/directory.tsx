@@ -299,8 +299,10 @@ const KINDS: KindDef[] = [
       text('name', '部门名称', true),
       { name: 'townId', label: '所属街道', required: true, input: 'select', options: townOptions },
       {
+        // omitted keeps the current one; the API takes no null here
         name: 'adapter',
         label: '对接方式',
+        required: true,
         input: 'select',
         options: () => [
           { value: 'portal', label: '门户（部门人员登录本平台办理）' },
@@ -360,6 +362,7 @@ const KINDS: KindDef[] = [
       {
         name: 'kind',
         label: '类型',
+        required: true,
         input: 'select',
         options: () => [
           { value: 'person', label: '人员' },
