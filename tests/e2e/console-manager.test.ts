@@ -141,6 +141,11 @@ describe('the manager’s console', () => {
     await manager.getByRole('dialog').waitFor({ state: 'detached' });
     await b.shot(manager, 'dashboard-by-steward');
 
+    // no case has a lead department yet: all three are 未派单
+    await pick(manager, '分组方式', '按主办部门');
+    await ratesRow(manager, '未派单').waitFor();
+    expect(await ratesRow(manager, '未派单').textContent()).toContain('66.7%（2/3）');
+
     // the year: the same three responses (all made this month), and the trend over the year's months
     await pick(manager, '统计周期类型', '按年');
     await manager.getByRole('heading', { name: /考核看板 \d{4}年$/ }).waitFor();
