@@ -197,7 +197,7 @@ describe('administrator console', () => {
     await dialog.getByRole('button', { name: /保存/ }).click();
     const refused = fieldError(dialog, '办结时限');
     await refused.waitFor();
-    expect(await refused.textContent()).toContain('250');
+    expect(await refused.textContent()).toContain('不能超过 250');
     expect((await asAdmin('GET', '/api/catalogue/outdoor_promotion')).body.versions).toHaveLength(before.versions.length);
 
     await dialog.getByLabel('办结时限 数值').fill('4');
