@@ -241,6 +241,44 @@ export const EVENT_TYPES = [
   'record_refused',
 ] as const;
 export type CaseEventType = (typeof EVENT_TYPES)[number];
+/** How a person reads each event in a case's history (the console's timeline). */
+export const EVENT_NAMES: Record<CaseEventType, string> = {
+  opened: '受理',
+  assigned: '分派',
+  acknowledged: '签收',
+  declined: '不予受理',
+  proposed: '提交办理意见',
+  proposal_approved: '审核通过',
+  proposal_rejected: '退回重办',
+  reassigned: '转派',
+  dispatched: '派单',
+  dispatch_delivered: '派单送达',
+  dispatch_failed: '派单失败',
+  department_accepted: '部门接单',
+  department_replied: '部门答复',
+  department_returned: '部门退单',
+  department_overdue: '部门超期',
+  department_reminder: '部门催办',
+  escalated: '超时升级',
+  overdue_reminder: '督办提醒',
+  follow_up_due: '待回访',
+  follow_up_recorded: '回访',
+  reopened: '重新办理',
+  closed: '结案',
+  closed_no_feedback: '结案（企业未评价）',
+  withdrawn: '撤回',
+  notification_failed: '通知发送失败',
+  deadline_warning: '临期提醒',
+  paused: '暂停',
+  resumed: '恢复',
+  extension_requested: '申请延期',
+  extension_approved: '批准延期',
+  extension_refused: '不批准延期',
+  calendar_unknown: '工作日历缺失',
+  calendar_updated: '工作日历更新',
+  rule_failed: '规则执行异常',
+  record_refused: '记录写入异常',
+};
 
 export interface CaseEvent {
   seq: number;

@@ -1,5 +1,5 @@
 /** One case: parties, request, clocks with their countdowns, tasks, history, and the allowed actions. */
-import { LEVEL_NAMES, SATISFACTION_NAMES, URGENCY_NAMES, type Satisfaction, type Urgency } from '../../../src/domain/case-model';
+import { EVENT_NAMES, LEVEL_NAMES, SATISFACTION_NAMES, URGENCY_NAMES, type Satisfaction, type Urgency } from '../../../src/domain/case-model';
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Card, DatePicker, Descriptions, Form, Input, Modal, Radio, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
 import { api, ApiError, fieldOf } from '../api';
@@ -80,6 +80,18 @@ const EXTENSION_STATUS: Record<string, { color: string; text: string }> = {
   refused: { color: 'red', text: '未批准' },
 };
 const files = (list?: Attachment[]) => (list ?? []).map((a) => (a.url ? <a key={a.name} href={a.url} target="_blank" rel="noreferrer noopener">{a.name} </a> : <Tag key={a.name}>{a.name}</Tag>));
+
+/** What a step said, where it said something: its reason, note, text or the satisfaction given. */
+function said(e: { reason?: string; detail: Record<string, unknown> }): string {
+  const d = e.detail;
+  const words = [
+    e.reason,
+    typeof d.satisfaction === 'string' ? SATISFACTION_NAMES[d.satisfaction as Satisfaction] : undefined,
+    typeof d.note === 'string' ? d.note : undefined,
+    typeof d.comment === 'string' ? d.comment : undefined,
+  ].filter(Boolean);
+  return words.length ? `：${words.join('；')}` : '';
+}
 
 const CLOCK_NAMES: Record<string, string> = { response: '签收时限', resolution: '办结时限', current: '当前环节' };
 const TASK_STATUS: Record<string, string> = { pending: '待派发', dispatched: '待接单', accepted: '办理中', replied: '已答复', returned: '已退单', delivery_failed: '派发失败', closed: '已关闭' };
@@ -274,10 +286,10 @@ export function CasePage({ id }: { id: string }) {
           items={(view.history ?? []).map((e) => ({
             children: (
               <div>
-                <b>{EVENT_NAMES[e.type] ?? e.type}</b> <Typography.Text type="secondary">{bj(e.at)}</Typography.Text>
+                <b>{EVENT_NAMES[e.type as keyof typeof EVENT_NAMES] ?? e.type}</b> <Typography.Text type="secondary">{bj(e.at)}</Typography.Text>
                 <div style={{ fontSize: 12 }}>
                   {actorName(view, e.actor)}
-                  {e.reason ? `：${e.reason}` : ''}
+                  {said(e)}
                 </div>
               </div>
             ),
@@ -302,30 +314,6 @@ export function CasePage({ id }: { id: string }) {
   );
 }
 
-const EVENT_NAMES: Record<string, string> = {
-  opened: '受理',
-  assigned: '分派',
-  acknowledged: '签收',
-  declined: '不予受理',
-  escalated: '升级',
-  reminded: '督办提醒',
-  dispatched: '派单',
-  department_accepted: '部门接单',
-  department_replied: '部门答复',
-  department_returned: '部门退单',
-  proposed: '提交办理意见',
-  approved: '审核通过',
-  rejected: '退回重办',
-  reassigned: '转派',
-  resolved: '办结',
-  followed_up: '回访',
-  closed: '结案',
-  withdrawn: '撤回',
-  paused: '暂停',
-  resumed: '恢复',
-  extension_requested: '申请延期',
-  extension_decided: '延期审批',
-};
 
 function ActionModal(props: { caseId: string; action: string; directory?: Directory; onClose(): void; onDone(next: { stage: string }): void; onRefused(): void }) {
   const spec = ACTION_FORMS[props.action]!;
