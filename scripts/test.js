@@ -9,7 +9,8 @@ const { mkdirSync, readFileSync, rmSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const results = path.join(root, 'test-output', 'jest-results.json');
+// one file per run: two runs at once must not read each other's results
+const results = path.join(root, 'test-output', `jest-results-${process.pid}.json`);
 mkdirSync(path.dirname(results), { recursive: true });
 rmSync(results, { force: true });
 
@@ -25,6 +26,7 @@ try {
   const skipped = r.numPendingTests + r.numTodoTests;
   const failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
   line = `jest: ${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
+  rmSync(results, { force: true });
 } catch (e) {
   process.stderr.write(`jest wrote no results (${e.message})\n`);
   process.stdout.write(`\n${line}\n`);
