@@ -205,7 +205,7 @@ const caseFilters = {
   areaId: id.optional(),
   buildingId: id.optional(),
   ownerStewardId: id.optional(),
-  departmentId: id.optional().meta({ description: 'the lead (主办) department' }),
+  departmentId: id.optional().meta({ description: 'the lead (主办) department; - for the cases not yet dispatched (未派单)' }),
   category: id.optional(),
   urgency: z.enum(URGENCIES).optional(),
   level: z.coerce.number().int().min(1).max(3).optional().meta({ description: "owner's level: 1 点楼长, 2 分楼长, 3 总楼长" }),

@@ -48,6 +48,8 @@ export interface CaseFilters {
   level?: number;
 }
 const FILTER_KEYS = ['townId', 'areaId', 'buildingId', 'ownerStewardId', 'departmentId', 'category', 'urgency', 'level'] as const;
+/** `departmentId=-`: the cases with no lead department yet (no department id can start with "-"). */
+export const NO_DEPARTMENT = '-';
 
 /**
  * A column compared without its own index. SQLite, without statistics, prefers an equality's
@@ -59,7 +61,9 @@ const unindexed = (column: string) => Prisma.raw(column === 'ownerLevel' ? `(c."
 
 /** The shared filters as SQL over `"Case" c`. */
 function filterSql(q: CaseFilters): Prisma.Sql[] {
-  return FILTER_KEYS.filter((k) => q[k] !== undefined).map((k) => Prisma.sql`${unindexed(k === 'level' ? 'ownerLevel' : k)} = ${q[k]}`);
+  return FILTER_KEYS.filter((k) => q[k] !== undefined).map((k) =>
+    k === 'departmentId' && q.departmentId === NO_DEPARTMENT ? Prisma.sql`c."departmentId" IS NULL` : Prisma.sql`${unindexed(k === 'level' ? 'ownerLevel' : k)} = ${q[k]}`,
+  );
 }
 
 /** The shared filters and the caller's scope, as SQL terms over `"Case" c`. */
@@ -77,6 +81,7 @@ export function filterWhere(q: CaseFilters): Where {
   for (const k of FILTER_KEYS) {
     if (q[k] === undefined) continue;
     if (k === 'level') w.ownerLevel = q.level!;
+    else if (k === 'departmentId' && q.departmentId === NO_DEPARTMENT) w.departmentId = null;
     else w[k] = q[k] as string;
   }
   return w;
@@ -194,7 +199,7 @@ export function createStats(db: Db) {
       .map(([key, c]) => ({
         key: key || null,
         name: names.get(key) ?? key,
-        figures: figures(c, listLink(q, spec, asOf, { [groupFilter(group)]: group === 'level' ? Number(key) : key })),
+        figures: figures(c, listLink(q, spec, asOf, { [groupFilter(group)]: group === 'level' ? Number(key) : group === 'department' && !key ? NO_DEPARTMENT : key })),
       }))
       .sort((a, b) => (b.figures.response_rate.denominator ?? 0) - (a.figures.response_rate.denominator ?? 0) || String(a.key).localeCompare(String(b.key)));
     // the total is the groups' sum: each case has one value of the grouping column

@@ -96,6 +96,26 @@ describe.each(['sqlite', 'postgresql'] as const)('the managers’ figures on %s'
     expect(byKey['area-east'].figures.satisfaction_rate).toMatchObject({ numerator: 2, denominator: 3 });
   });
 
+  it('groups by lead department: the cases never dispatched are a group of their own whose links list exactly them', async () => {
+    const res = await get('manager-town', `${november}&groupBy=department`).expect(200);
+    const undispatched = res.body.groups.find((g: { key: string | null }) => g.key === null);
+    expect(undispatched).toBeDefined();
+    for (const key of Object.keys(EXPECTED)) {
+      for (const part of ['numerator', 'denominator', 'count'] as const) {
+        const link: string | undefined = undispatched.figures[key].cases[part];
+        if (!link) continue;
+        expect(link).toContain('departmentId=-');
+        const ids = await listed('manager-town', link);
+        expect(ids.length).toBe(undispatched.figures[key][part]);
+        // every one of them without a lead department, and the groups' lists add up to the total's
+        const rows = await database.db.case.findMany({ where: { id: { in: ids } }, select: { departmentId: true } });
+        expect(rows.every((r) => r.departmentId === null)).toBe(true);
+      }
+    }
+    const sum = res.body.groups.reduce((n: number, g: { figures: { response_rate: { denominator: number } } }) => n + g.figures.response_rate.denominator, 0);
+    expect(sum).toBe(res.body.total.response_rate.denominator);
+  });
+
   it('is scoped like every read: a 分楼长 and a 点楼长 count only their area or buildings', async () => {
     for (const who of ['stw-area-west', 'stw-point-3']) {
       const res = await get(who, november).expect(200);
