@@ -145,6 +145,10 @@ describe('the manager’s console', () => {
     await pick(manager, '分组方式', '按主办部门');
     await ratesRow(manager, '未派单').waitFor();
     expect(await ratesRow(manager, '未派单').textContent()).toContain('66.7%（2/3）');
+    await manager.getByRole('button', { name: '未派单 响应率 分母（应响应）3 件，查看案件' }).click();
+    expect((await dialogList(manager, 3)).sort()).toEqual([T.onTime, T.overdue, T.huashi].sort());
+    await manager.getByRole('dialog').getByRole('button', { name: /关闭|Close/ }).click();
+    await manager.getByRole('dialog').waitFor({ state: 'detached' });
 
     // the year: the same three responses (all made this month), and the trend over the year's months
     await pick(manager, '统计周期类型', '按年');
