@@ -11,8 +11,9 @@ import type { Actor, CaseEvent, CaseState } from '../domain/case-model';
 import { isTerminal, type Stage, STAGE_NAMES } from '../domain/case-model';
 import type { ActionArgs, ActionName } from '../domain/case-rules';
 import type { CatalogueStore } from '../catalogue-store';
-import type { OfficeHours } from '../domain/working-time';
-import { describeClocks, standing } from '../domain/clocks';
+import { BEIJING_OFFSET, type CalendarData, type OfficeHours, type WorkingCalendar } from '../domain/working-time';
+import { describeClocks, rowRemainingText, standing } from '../domain/clocks';
+import { calendarData } from '../calendar';
 import { ACTION_UPDATES, type CaseAnswer, caseWorkflowId, CLIENT_KEY_PREFIX, getCaseStateQuery, withFrozenParts } from '../workflows/definitions';
 import { UNRESOLVED_STAGES } from '../domain/case-kernel';
 import type { Directory } from './directory';
@@ -323,9 +324,11 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
     const page = rows.slice(0, q.pageSize);
     const last = page.at(-1);
     const branchOf = (r: ListRow) => (sort === 'overdue' && r.overdue ? 'overdueSince' : sort === 'opened' ? 'openedAt' : 'currentDueAt');
+    const calendar = listCalendar(now, officeHours);
     const items = page.map((r) => {
-      const { overdue, atRisk, dueSince } = standing({ ...r, dueAt: r.currentDueAt, warnAt: r.currentWarnAt }, now);
-      return { ...r, overdue, atRisk, overdueSince: r.overdueSince ?? dueSince };
+      const row = { ...r, dueAt: r.currentDueAt, warnAt: r.currentWarnAt };
+      const { overdue, atRisk, dueSince } = standing(row, now);
+      return { ...r, overdue, atRisk, overdueSince: r.overdueSince ?? dueSince, remainingText: rowRemainingText(row, now, calendar) };
     });
     const total = !q.count
       ? undefined
@@ -353,6 +356,14 @@ function measureFilter(q: ListCasesQuery, now: Date): Prisma.CaseWhereInput {
   const where = measureWhere(key, part, taken(q, now).w);
   if (!where) throw invalidField('query.part', `${key} has no ${part}: it has ${partsOf(key).join(', ')}`, `${key} 没有 ${part}，只有 ${partsOf(key).join('、')}`);
   return where;
+}
+
+/** The calendar a list counts its rows' time left on: last year's too, for what has long been overdue. */
+const listCalendars = new Map<number, CalendarData>();
+function listCalendar(now: Date, hours: OfficeHours): WorkingCalendar {
+  const year = new Date(now.getTime() + BEIJING_OFFSET).getUTCFullYear();
+  if (!listCalendars.has(year)) listCalendars.set(year, calendarData(year - 1, 4));
+  return { data: listCalendars.get(year)!, hours };
 }
 
 /** The lists and their sort keys: newest first; longest overdue first; soonest deadline first (at risk, and every case with a deadline). */

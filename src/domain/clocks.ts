@@ -2,7 +2,7 @@
 import type { CaseState } from './case-model';
 import { UNRESOLVED_STAGES } from './case-kernel';
 import { remainingText } from './readable-time';
-import { workingMsBetween } from './working-time';
+import { type WorkingCalendar, workingMsBetween } from './working-time';
 
 /**
  * Overdue and at risk now: by the flags the workflow set when its timers fired and, so that a
@@ -18,6 +18,27 @@ export function standing(
   const overdue = s.overdue || due;
   const warned = running && !!s.warnAt && s.warnAt <= now;
   return { overdue, atRisk: !overdue && (s.atRisk || warned), dueSince: due ? s.dueAt : null };
+}
+
+/**
+ * A list row's current deadline as a person reads it (`剩余 1 个工作日 3 小时`, `已超期 2 小时`,
+ * `已暂停`), counted on the calendar given: lists use the service's calendar of today, where the
+ * case page counts on the case's own frozen one (they differ only if holidays were re-published).
+ */
+export function rowRemainingText(
+  row: { stage: string; paused: boolean; overdue: boolean; atRisk: boolean; dueAt: Date | null; warnAt: Date | null; overdueSince: Date | null },
+  now: Date,
+  calendar: WorkingCalendar,
+): string | null {
+  if (!row.dueAt) return null;
+  if (row.paused) return '已暂停';
+  const { overdue, dueSince } = standing(row, now);
+  try {
+    if (overdue) return remainingText({ remainingWorkingMs: 0, paused: false, overdueWorkingMs: workingMsBetween(row.overdueSince ?? dueSince ?? row.dueAt, now, calendar) }, calendar.hours);
+    return remainingText({ remainingWorkingMs: workingMsBetween(now, row.dueAt, calendar), paused: false, overdueWorkingMs: null }, calendar.hours);
+  } catch {
+    return null; // a span the calendar cannot count: the deadline itself is still in the row
+  }
 }
 
 export interface ClockView {

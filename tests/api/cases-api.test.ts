@@ -346,6 +346,9 @@ describe('clocks and the catalogue (issue 3)', () => {
     expect(await listed({ atRisk: 'true' })).not.toContain(id);
     // warned at 75 % of 8 s: at risk from 6 s until the deadline at 8 s
     await eventually(async () => expect(await listed({ atRisk: 'true', buildingId: 'bld-tianan' })).toContain(id), { timeoutMs: 8_000, intervalMs: 100 });
+    const row = async (q: Record<string, string>) => (await read('/api/cases', 'stw-chief').query(q)).body.items.find((c: { id: string }) => c.id === id);
+    // the row says how long is left in office time, as the case page does (0 minutes at night)
+    expect((await row({ atRisk: 'true' }))?.remainingText).toMatch(/^剩余 (\d+ 个工作日 ?)?(\d+ 小时 ?)?(\d+ 分钟|不足 1 分钟)?$/);
     // the case view says so by the same rule as the list, at once; the warning's event follows when the timer fires
     expect((await read(`/api/cases/${id}`)).body.clocks.current).toMatchObject({ step: 'acknowledge', atRisk: true, overdue: false });
     await eventually(async () => {
@@ -354,6 +357,7 @@ describe('clocks and the catalogue (issue 3)', () => {
     }, { timeoutMs: 5_000, intervalMs: 100 });
     await eventually(async () => expect(await listed({ overdue: 'true', level: '2' })).toContain(id), { timeoutMs: 8_000, intervalMs: 100 });
     expect(await listed({ atRisk: 'true' })).not.toContain(id);
+    expect((await row({ overdue: 'true' }))?.remainingText).toMatch(/^已超期/);
   });
 });
 

@@ -29,6 +29,8 @@ export interface CaseRow {
   overdue: boolean;
   atRisk: boolean;
   paused: boolean;
+  /** the current deadline's time left or past in office time (`剩余 1 个工作日 3 小时`, `已超期 2 小时`) */
+  remainingText?: string | null;
 }
 
 export interface CaseList {

@@ -225,7 +225,17 @@ export function Inbox({ me, mode }: { me: Me; mode: 'steward' | 'enterprise' }) 
             ),
           },
           { title: '状态', dataIndex: 'stage', width: 130, render: (s: string, r) => <>{STAGE_NAMES[s] ?? s}{r.paused ? '（暂停）' : ''}</> },
-          { title: '当前期限（北京时间）', dataIndex: 'currentDueAt', width: 150, render: (d: string | null) => bj(d) },
+          {
+            title: '当前期限（北京时间）',
+            dataIndex: 'currentDueAt',
+            width: 190,
+            render: (d: string | null, r) => (
+              <>
+                {bj(d)}
+                {r.remainingText && <div style={{ fontSize: 12, color: r.overdue ? '#cf1322' : r.atRisk ? '#ad6800' : '#666' }}>{r.remainingText}</div>}
+              </>
+            ),
+          },
           { title: '受理时间', dataIndex: 'openedAt', width: 150, render: (d: string) => bj(d) },
         ]}
       />

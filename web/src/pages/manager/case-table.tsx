@@ -12,26 +12,13 @@ import { useNames } from './names';
 /** What a list row carries besides CaseRow (src/api/case-service.ts `list`: the case row without private data). */
 export type ListRow = CaseRow & { overdueSince?: string | null; urgency?: string; escalations?: number; reminders?: number };
 
-const HOUR = 3_600_000;
-/** `2 天 3 小时`, `45 分钟`: calendar time, a glance at how near (or how far past) the deadline is. */
-function span(ms: number): string {
-  const m = Math.max(0, ms);
-  if (m < HOUR) return `${Math.max(1, Math.floor(m / 60_000))} 分钟`;
-  const d = Math.floor(m / (24 * HOUR));
-  const h = Math.floor((m % (24 * HOUR)) / HOUR);
-  return d ? `${d} 天${h ? ` ${h} 小时` : ''}` : `${h} 小时`;
-}
-
-export function countdown(r: ListRow, now = Date.now()): string | null {
+/** The row's time left or past in office time, as the API words it; for an overdue case, since when. */
+export function countdown(r: ListRow): string | null {
   if (r.paused) return '计时暂停（待企业补充材料）';
-  if (r.overdue) {
-    // the current deadline may already be the next level's: say since when it is overdue
-    const since = r.overdueSince ?? r.currentDueAt;
-    return since ? `已超期 ${span(now - Date.parse(since))}（自 ${bj(since).slice(5)} 起）` : '已超期';
-  }
-  if (!r.currentDueAt) return null;
-  const left = Date.parse(r.currentDueAt) - now;
-  return left <= 0 ? '已到期' : `剩余 ${span(left)}`;
+  if (!r.remainingText) return null;
+  // the current deadline may already be the next level's: say since when it is overdue
+  const since = r.overdue ? (r.overdueSince ?? r.currentDueAt) : null;
+  return since ? `${r.remainingText}（自 ${bj(since).slice(5)} 起）` : r.remainingText;
 }
 
 /** The link with paging: the answer's cursor, a page size, the total on the first page. */
@@ -105,7 +92,6 @@ export function CaseTable({ link, all = false, pageSize = 50, empty = '没有案
     void walk(undefined, all);
   }, [walk, all]);
 
-  const now = Date.now();
   // on a phone one column tells it all, rather than a table to scroll sideways
   const wide = Grid.useBreakpoint().md !== false;
   const light = (r: ListRow) => {
@@ -124,7 +110,7 @@ export function CaseTable({ link, all = false, pageSize = 50, empty = '没有案
   const due = (r: ListRow) => (
     <>
       {bj(r.currentDueAt)}
-      <div style={{ fontSize: 12, color: r.overdue ? '#cf1322' : r.atRisk ? '#ad6800' : '#666' }}>{countdown(r, now)}</div>
+      <div style={{ fontSize: 12, color: r.overdue ? '#cf1322' : r.atRisk ? '#ad6800' : '#666' }}>{countdown(r)}</div>
     </>
   );
   const small = { fontSize: 12, color: '#666' };
