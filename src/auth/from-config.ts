@@ -48,6 +48,9 @@ export function loadOrCreateMachineSecrets(file: string): { clientId: string; cl
   return DEMO.machines.map((m) => ({ clientId: m.clientId, clientSecret: known[m.clientId]! }));
 }
 
+/** Vite's dev server (web/vite.config.ts), registered at the demo provider only. */
+const VITE_DEV_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
+
 export async function identityFromConfig(config: IdentityConfig, opts: { consoleOrigin: string }): Promise<Identity> {
   const verifierFor = (issuer: string) =>
     createTokenVerifier({ issuer, audience: config.OIDC_AUDIENCE, subjectClaim: config.OIDC_SUBJECT_CLAIM, clockToleranceS: config.OIDC_CLOCK_TOLERANCE_S });
@@ -62,7 +65,8 @@ export async function identityFromConfig(config: IdentityConfig, opts: { console
     password: DEMO_PASSWORD,
     machines: loadOrCreateMachineSecrets(files.clients),
     jwks: loadOrCreateIdpKeys(files.keys),
-    redirectUris: [`${opts.consoleOrigin}/callback`],
+    // and Vite's dev server (npm run dev:web), for working on the console against the demo provider
+    redirectUris: [`${opts.consoleOrigin}/callback`, ...VITE_DEV_ORIGINS.map((o) => `${o}/callback`)],
   });
   return { verifier: verifierFor(idp.issuer), issuer: idp.issuer, local: { password: DEMO_PASSWORD }, stop: () => idp.stop() };
 }

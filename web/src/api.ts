@@ -12,32 +12,45 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues: FieldIssue[] = [],
+    /** the answer's whole JSON (e.g. an import's report beside its 400) */
+    readonly data?: unknown,
   ) {
     super(message);
   }
 }
 
-async function call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Response> {
+/** A request body: JSON, or a file as it is (an import). */
+type Body = { json: unknown } | { raw: Blob; type: string };
+
+async function call(method: string, path: string, body?: Body, extra: Record<string, string> = {}): Promise<Response> {
   const token = await currentToken();
   const res = await fetch(path, {
     method,
     headers: {
       ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(body ? { 'Content-Type': 'json' in body ? 'application/json' : body.type } : {}),
       ...extra,
     },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: !body ? undefined : 'json' in body ? JSON.stringify(body.json) : body.raw,
   });
   if (!res.ok) {
     const data = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; issues?: FieldIssue[] } } | null;
-    throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? `请求失败（${res.status}）`, data?.error?.issues ?? []);
+    throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? `请求失败（${res.status}）`, data?.error?.issues ?? [], data);
   }
   return res;
 }
 
 export const api = {
   get: async <T,>(path: string) => (await (await call('GET', path)).json()) as T,
-  post: async <T,>(path: string, body: unknown, headers?: Record<string, string>) => (await (await call('POST', path, body, headers)).json()) as T,
+  post: async <T,>(path: string, body: unknown, headers?: Record<string, string>) => (await (await call('POST', path, { json: body }, headers)).json()) as T,
+  /** create (201) or update (200) */
+  put: async <T,>(path: string, body: unknown) => {
+    const res = await call('PUT', path, { json: body });
+    return { created: res.status === 201, data: (await res.json()) as T };
+  },
+  del: async <T,>(path: string) => (await (await call('DELETE', path)).json()) as T,
+  /** a file as the request body */
+  upload: async <T,>(path: string, file: Blob, type: string) => (await (await call('POST', path, { raw: file, type })).json()) as T,
   blob: async (path: string) => (await call('GET', path)).blob(),
 };
 

@@ -55,16 +55,23 @@ export function Inbox({ me, mode }: { me: Me; mode: 'steward' | 'enterprise' }) 
     async (quiet = false) => {
       if (!quiet) setLoading(true);
       try {
+        const count = (extra: Record<string, boolean>) =>
+          api.get<CaseList>(`/api/cases${query({ ...base, ...extra, pageSize: 1, count: true })}`).then((r) => r.total ?? 0);
+        const counted = Promise.all([count({}), count({ overdue: true }), count({ atRisk: true })]);
+        counted.catch(() => undefined);
         const list: CaseRow[] = [];
         let next: string | null = null;
         do {
           const page: CaseList = await api.get<CaseList>(`/api/cases${query({ ...base, ...filters, pageSize: PAGE, cursor: next ?? undefined })}`);
           list.push(...page.items);
           next = page.nextCursor;
+          // the nearest deadlines show at once while the rest is read
+          if (!quiet && next && list.length === page.items.length) {
+            setRows(page.items);
+            setLoading(false);
+          }
         } while (steward && next && list.length < INBOX_LIMIT);
-        const count = (extra: Record<string, boolean>) =>
-          api.get<CaseList>(`/api/cases${query({ ...base, ...extra, pageSize: 1, count: true })}`).then((r) => r.total ?? 0);
-        const [all, overdue, atRisk] = await Promise.all([count({}), count({ overdue: true }), count({ atRisk: true })]);
+        const [all, overdue, atRisk] = await counted;
         // what arrived after the first look stays marked 新 while it is listed
         const before = seen.current;
         const listed = new Set(list.map((r) => r.id));

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Descriptions, Form, Input, InputNumber, Modal, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { api } from '../../api';
 import { bj } from '../../types';
-import { http, issuesToFields, labelled } from './http';
+import { issuesToFields, labelled } from './http';
 
 interface Duration {
   value: number;
@@ -317,7 +317,7 @@ function EditItem(props: { item?: Item; departments: { id: string; name: string 
     setBusy(true);
     setProblem(undefined);
     try {
-      const { data } = await http.put<Item>(`/api/catalogue/${encodeURIComponent(v.code.trim())}`, body);
+      const { data } = await api.put<Item>(`/api/catalogue/${encodeURIComponent(v.code.trim())}`, body);
       message.success(`已保存：${data.name} 第 ${data.version} 版`);
       props.onSaved();
     } catch (err) {

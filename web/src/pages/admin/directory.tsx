@@ -9,7 +9,7 @@ import { Alert, App, Button, Form, Input, Modal, Popconfirm, Select, Space, Swit
 import type { ColumnsType } from 'antd/es/table';
 import { api, ApiError } from '../../api';
 import { bj } from '../../types';
-import { http, issuesToFields, labelled } from './http';
+import { issuesToFields, labelled } from './http';
 
 // ---------------------------------------------------------------------------------------------
 // What GET /api/admin/directory and /api/admin/people answer
@@ -600,7 +600,7 @@ function EditModal(props: { def: KindDef; row?: Row; dir: Directory; people: Per
     setProblem(undefined);
     const key = str(v[def.keyField]).trim();
     try {
-      const { created } = await http.put(`/api/admin/${def.kind}/${encodeURIComponent(key)}`, bodyOf(def, v));
+      const { created } = await api.put(`/api/admin/${def.kind}/${encodeURIComponent(key)}`, bodyOf(def, v));
       message.success(`${created ? '已新增' : '已保存'}${def.noun}：${str(v.name) || key}`);
       props.onSaved();
     } catch (err) {
@@ -745,7 +745,7 @@ function HandoverModal(props: { post: Steward; people: Person[]; onClose(): void
     setBusy(true);
     setError(undefined);
     try {
-      const { data } = await http.put<{ holder: { name: string }; revoked: unknown[] }>(`/api/admin/stewards/${encodeURIComponent(post.id)}/holder`, { personId });
+      const { data } = await api.put<{ holder: { name: string }; revoked: unknown[] }>(`/api/admin/stewards/${encodeURIComponent(post.id)}/holder`, { personId });
       message.success(`已交接给 ${data.holder.name}${data.revoked.length ? `，撤销原持有人授权 ${data.revoked.length} 项` : ''}`);
       form.resetFields();
       load();
@@ -838,7 +838,7 @@ function GrantsModal(props: { person: Person; dir: Directory; names: Names; onCl
   async function revoke(g: Grant) {
     setError(undefined);
     try {
-      await http.del(`/api/admin/people/${encodeURIComponent(person.id)}/grants/${g.id}`);
+      await api.del(`/api/admin/people/${encodeURIComponent(person.id)}/grants/${g.id}`);
       message.success(`已撤销：${grantText(g, names)}`);
       props.onChanged();
     } catch (err) {

@@ -1,39 +1,8 @@
-/**
- * What the administrator's pages need beyond web/src/api.ts: PUT and DELETE, a raw file body for
- * the import, and the server's field issues as form field paths.
- */
-import { ApiError, fieldOf, type FieldIssue } from '../../api';
-import { currentToken } from '../../auth';
-
-type ErrorBody = { error?: { code?: string; message?: string; issues?: FieldIssue[] } } | null;
-
-async function send(method: string, path: string, body?: BodyInit, contentType?: string): Promise<{ status: number; data: unknown }> {
-  const token = await currentToken();
-  const res = await fetch(path, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(contentType ? { 'Content-Type': contentType } : {}) },
-    body,
-  });
-  const data = (await res.json().catch(() => null)) as unknown;
-  if (!res.ok) {
-    const e = (data as ErrorBody)?.error;
-    throw Object.assign(new ApiError(res.status, e?.code ?? 'error', e?.message ?? `请求失败（${res.status}）`, e?.issues ?? []), { data });
-  }
-  return { status: res.status, data };
-}
-
-export const http = {
-  put: async <T,>(path: string, body: unknown) => {
-    const r = await send('PUT', path, JSON.stringify(body), 'application/json');
-    return { created: r.status === 201, data: r.data as T };
-  },
-  del: async <T,>(path: string) => (await send('DELETE', path)).data as T,
-  /** a file as the request body (the import); errors carry the answer's JSON as `data` */
-  upload: async <T,>(path: string, file: Blob, contentType: string) => (await send('POST', path, file, contentType)).data as T,
-};
+/** What the administrator's pages share: the server's field issues as form field paths, and labels. */
+import { ApiError, fieldOf } from '../../api';
 
 /** The answer's JSON of a failed call (e.g. the import's report beside its 400). */
-export const dataOf = (err: unknown): unknown => (err as { data?: unknown }).data;
+export const dataOf = (err: unknown): unknown => (err instanceof ApiError ? err.data : undefined);
 
 /**
  * The server's issues split into those a form shows on a field (`body.channels.0.address` →

@@ -6,7 +6,8 @@
 import { useState } from 'react';
 import { Alert, App, Button, Descriptions, Select, Space, Table, Typography, Upload } from 'antd';
 import { navigate } from '../../router';
-import { dataOf, http } from './http';
+import { api } from '../../api';
+import { dataOf } from './http';
 
 type Kind = 'towns' | 'areas' | 'buildings' | 'stewards' | 'departments' | 'enterprises' | 'people';
 
@@ -87,7 +88,7 @@ export default function AdminImport() {
     setBusy(dryRun ? 'check' : 'import');
     setError(undefined);
     try {
-      const r = await http.upload<Report>(`/api/admin/import/${kind}?dryRun=${dryRun}`, file, type);
+      const r = await api.upload<Report>(`/api/admin/import/${kind}?dryRun=${dryRun}`, file, type);
       setReport(r);
       if (dryRun) setPassed(r.rejected.length ? undefined : { file, kind });
       else {
