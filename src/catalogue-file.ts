@@ -64,6 +64,7 @@ export const PolicyInputSchema = z
     followUpWindow: DurationSchema,
     warnAt: z.number().min(0.05, 'must be between 0.05 and 0.95 (the share of the time limit after which the owner is warned)').max(0.95, 'must be between 0.05 and 0.95 (the share of the time limit after which the owner is warned)'),
     extensionCap: DurationSchema,
+    enterpriseFeedback: z.boolean().meta({ description: 'true: the enterprise may answer the 回访 (满意度) itself in the follow-up stage' }),
   })
   .strict()
   .partial()

@@ -102,6 +102,8 @@ export interface SlaPolicy {
   warnAt: number;
   /** most a resolution deadline may be extended (延期) in total */
   extensionCap: Duration;
+  /** the enterprise may give its own 回访 answer (满意度) instead of waiting for the steward's call; absent in cases opened before it existed */
+  enterpriseFeedback: boolean;
   /** the department usually responsible (catalogue's 责任部门) */
   departmentId?: string;
   /** catalogue version this policy was taken from */

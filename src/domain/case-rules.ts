@@ -434,9 +434,13 @@ export const ACTIONS: { [K in ActionName]: ActionRule<ActionArgs[K]> } = {
     check: (s, { actor }) =>
       first(
         needStage(s, 'record a follow-up', ['follow_up']),
-        chainLevel(s, actor) === null
-          ? { code: 'forbidden', message: `${actor.id} is not a steward of this case's chain`, zh: `${who(actor)}不是本案件楼长链中的楼长，不能登记回访` }
-          : null,
+        actor.kind === 'enterprise'
+          ? actor.id === s.parties.enterprise.id && s.policy.enterpriseFeedback === true
+            ? null
+            : { code: 'forbidden', message: 'for this category the steward records the follow-up; the enterprise cannot rate the case itself', zh: '本事项的回访由楼长登记，企业不能自行评价' }
+          : chainLevel(s, actor) === null
+            ? { code: 'forbidden', message: `${actor.id} is not a steward of this case's chain`, zh: `${who(actor)}不是本案件楼长链中的楼长，不能登记回访` }
+            : null,
       ),
     apply(s, { actor, satisfaction, comment }, now) {
       s.satisfaction = satisfaction;

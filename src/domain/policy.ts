@@ -24,6 +24,7 @@ export const DEFAULT_POLICY: Omit<SlaPolicy, 'category' | 'categoryName' | 'cata
   followUpWindow: d(5),
   warnAt: 0.75,
   extensionCap: d(30),
+  enterpriseFeedback: false,
 };
 
 export interface CategoryDefinition {

@@ -84,7 +84,8 @@ const MATRIX: Record<string, Row> = {
   'POST /api/cases/:id/department-accept': DEPARTMENT_ACTION,
   'POST /api/cases/:id/department-reply': { ...DEPARTMENT_ACTION, body: { text: '矩阵' } },
   'POST /api/cases/:id/department-return': { ...DEPARTMENT_ACTION, body: { reason: '矩阵' } },
-  'POST /api/cases/:id/follow-up': { ...STEWARD_ACTION, body: { satisfaction: 'satisfied' } },
+  // the enterprise passes the door; the category's policy decides (enterpriseFeedback)
+  'POST /api/cases/:id/follow-up': { ok: ['enterprise', 'point', 'area', 'chief'], notFound: ['otherEnterprise', 'otherPoint', 'otherTownPoint'], body: { satisfaction: 'satisfied' } },
   'POST /api/cases/:id/withdraw': { ok: ['enterprise'], notFound: ['otherEnterprise'] },
   'POST /api/cases/:id/pause': { ...STEWARD_ACTION, body: { reason: '矩阵' } },
   'POST /api/cases/:id/supply-info': { ok: ['enterprise', 'point', 'area', 'chief'], notFound: ['otherEnterprise', 'otherPoint', 'otherTownPoint'] },

@@ -188,6 +188,35 @@ describe('actions', () => {
     expect(after.body.error.message).toBe(`案件 ${id} 已办结（已结案），不再受理任何操作`);
   });
 
+  it("takes the enterprise's own 回访 answer only where the category allows it", async () => {
+    const toFollowUp = async (category: string) => {
+      const id = (await open(openBody({ category, title: '企业自评' }))).body.caseId as string;
+      expect((await act(id, 'acknowledge', 'stw-point-1')).status).toBe(200);
+      expect((await act(id, 'propose', 'stw-point-1', { text: '已协调解决' })).status).toBe(200);
+      expect((await act(id, 'approve', 'stw-area-east')).body.stage).toBe('resolved');
+      await eventually(async () => expect((await read(`/api/cases/${id}`)).body.stage).toBe('follow_up'));
+      return id;
+    };
+    // quick_test leaves the 回访 to the steward
+    const byDefault = await toFollowUp('quick_test');
+    const refused = await act(byDefault, 'follow-up', 'ent-qianshu', { satisfaction: 'satisfied' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe('本事项的回访由楼长登记，企业不能自行评价');
+    expect((await read(`/api/cases/${byDefault}`, 'ent-qianshu')).body.allowedActions).not.toContain('follow-up');
+
+    const seconds = (value: number) => ({ value, unit: 'seconds' });
+    const policy = { response: seconds(600), resolution: seconds(600), escalation: { 2: seconds(600), 3: seconds(600) }, followUpDelay: seconds(1), followUpWindow: seconds(600), enterpriseFeedback: true };
+    expect((await api().put('/api/catalogue/self_rated_test').set(as('admin')).send({ name: '企业自评测试', policy })).status).toBe(201);
+    const selfRated = await toFollowUp('self_rated_test');
+    expect((await read(`/api/cases/${selfRated}`, 'ent-qianshu')).body.allowedActions).toContain('follow-up');
+    // another enterprise is not a party to it
+    expect((await act(selfRated, 'follow-up', 'ent-changfeng', { satisfaction: 'satisfied' })).status).toBe(404);
+    const rated = await act(selfRated, 'follow-up', 'ent-qianshu', { satisfaction: 'basically_satisfied', comment: '办理及时' });
+    expect(rated.status).toBe(200);
+    expect(rated.body).toMatchObject({ stage: 'closed', satisfaction: 'basically_satisfied' });
+    expect(rated.body.events.find((e: { type: string }) => e.type === 'follow_up_recorded')).toMatchObject({ actor: { kind: 'enterprise' }, detail: { satisfaction: 'basically_satisfied', comment: '办理及时' } });
+  });
+
   it('refuses out-of-turn actions with 409 and outsiders with 403, with the reason', async () => {
     const { body: opened } = await open();
     const id = opened.caseId as string;

@@ -112,8 +112,8 @@ it('carries an appeal from filing to closed across four browsers, and the manage
   await steward.getByTestId('stage').filter({ hasText: /已办结|待回访/ }).waitFor();
 
   // three seconds on, the 回访 opens: the 点楼长 records the enterprise's satisfaction
-  await reloadUntil(steward, steward.getByRole('button', { name: '记录回访' }));
-  await steward.getByRole('button', { name: '记录回访' }).click();
+  await reloadUntil(steward, steward.getByRole('button', { name: '回访评价' }));
+  await steward.getByRole('button', { name: '回访评价' }).click();
   await steward.getByRole('dialog').getByText('满意', { exact: true }).click();
   await steward.getByLabel('回访记录').fill('企业对办理结果满意');
   await submitDialog(steward);

@@ -85,7 +85,7 @@ export const ACTION_ACCESS: { [P in ActionPath]: { roles: readonly Role[]; as: A
   'department-accept': { roles: ['department_staff', 'department_system'], as: 'department' },
   'department-reply': { roles: ['department_staff', 'department_system'], as: 'department' },
   'department-return': { roles: ['department_staff', 'department_system'], as: 'department' },
-  'follow-up': { roles: ['steward'], as: 'steward' },
+  'follow-up': { roles: ['steward', 'enterprise'], as: 'steward_or_enterprise' },
   withdraw: { roles: ['enterprise'], as: 'enterprise' },
   pause: { roles: ['steward'], as: 'steward' },
   'supply-info': { roles: ['enterprise', 'steward'], as: 'steward_or_enterprise' },

@@ -43,7 +43,8 @@ export const ACTION_FORMS: Record<string, ActionForm> = {
   },
   'department-return': { label: '退单', danger: true, fields: [{ name: 'reason', label: '退单理由', kind: 'textarea', required: true }] },
   'follow-up': {
-    label: '记录回访',
+    // a steward records the enterprise's answer; where the category allows, the enterprise gives it itself
+    label: '回访评价',
     fields: [
       { name: 'satisfaction', label: '企业满意度', kind: 'satisfaction', required: true },
       { name: 'comment', label: '回访记录', kind: 'textarea' },
