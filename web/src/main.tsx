@@ -18,6 +18,8 @@ const Supervision = lazy(() => import('./pages/supervision'));
 const AdminDirectory = lazy(() => import('./pages/admin/directory'));
 const AdminCatalogue = lazy(() => import('./pages/admin/catalogue'));
 const AdminImport = lazy(() => import('./pages/admin/import'));
+const AdminAudit = lazy(() => import('./pages/admin/audit'));
+const AdminIncidents = lazy(() => import('./pages/admin/incidents'));
 
 function Shell() {
   const path = usePath();
@@ -70,6 +72,8 @@ function Shell() {
           { key: '/admin/directory', label: '组织目录' },
           { key: '/admin/catalogue', label: '服务目录' },
           { key: '/admin/import', label: '批量导入' },
+          { key: '/admin/incidents', label: '异常处理' },
+          { key: '/admin/audit', label: '审计日志' },
         ]
       : []),
   ];
@@ -90,6 +94,8 @@ function Shell() {
   else if (at === '/admin/directory' && isAdmin) page = <AdminDirectory />;
   else if (at === '/admin/catalogue' && isAdmin) page = <AdminCatalogue />;
   else if (at === '/admin/import' && isAdmin) page = <AdminImport />;
+  else if (at === '/admin/incidents' && isAdmin) page = <AdminIncidents />;
+  else if (at === '/admin/audit' && isAdmin) page = <AdminAudit />;
   else page = <MePage me={me} />;
 
   return (

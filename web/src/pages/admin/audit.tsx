@@ -1,0 +1,4 @@
+/** Administrator page (being built). */
+export default function Page() {
+  return null;
+}
