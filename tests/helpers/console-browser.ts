@@ -24,6 +24,11 @@ export interface ConsoleBrowser {
   shot(page: Page, name: string): Promise<void>;
   /** POST to the API as a demo user; the answer's status and JSON. */
   post(user: string, path: string, body: unknown): Promise<{ status: number; body: any }>;
+  /**
+   * The page's controls a screen reader could not name: inputs, selects, text areas, buttons and
+   * links with no label, aria-label, aria-labelledby, title or text. Empty when every control is labelled.
+   */
+  unlabelled(page: Page): Promise<string[]>;
   /** Opens a demo appeal (外摆活动审批 at 天安千树大厦, the 点楼长 stw-point-1's building) through the API; its id. */
   openCase(user: string, title: string): Promise<string>;
   close(): Promise<void>;
@@ -89,6 +94,24 @@ export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
       await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
     },
     post,
+    // a string, not a function: tsx names functions with a helper the page does not have
+    unlabelled: (page) =>
+      page.evaluate<string[]>(`(() => {
+        const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length) && getComputedStyle(el).visibility !== 'hidden';
+        const named = (el) => {
+          if ((el.getAttribute('aria-label') || '').trim() || (el.getAttribute('title') || '').trim()) return true;
+          const by = el.getAttribute('aria-labelledby');
+          if (by && by.split(/\\s+/).some((id) => (document.getElementById(id)?.textContent || '').trim())) return true;
+          if (el.labels && [...el.labels].some((l) => l.textContent.trim())) return true;
+          if (el.closest('label') && el.closest('label').textContent.trim()) return true;
+          const tag = el.tagName.toLowerCase();
+          const role = el.getAttribute('role');
+          if ((tag === 'button' || tag === 'a' || role === 'button') && (el.textContent.trim() || el.querySelector('img[alt]:not([alt=""])'))) return true;
+          return false;
+        };
+        const controls = document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href], [role=button], [role=combobox], [role=checkbox], [role=radio]');
+        return [...controls].filter((el) => visible(el) && !named(el)).map((el) => el.outerHTML.slice(0, 160));
+      })()`),
     openCase: async (user, title) => {
       const res = await post(user, '/api/cases', {
         buildingId: 'bld-tianan',
