@@ -12,7 +12,7 @@ import { createCatalogueStore } from './catalogue-store';
 import { createDb } from './db/client';
 import { migrateDeploy } from './db/migrate';
 import { backfillMeasures } from './db/backfill-measures';
-import { seedDemo } from './db/seed';
+import { DEMO_WALKTHROUGH, seedDemo, seedDemoCatalogue } from './db/seed';
 import { createLogger } from './logger';
 import { loadCatalogue } from './catalogue-file';
 import { appSettings, createCaseWorker, notificationChannels, createTemporalClient, temporalTarget } from './runtime';
@@ -75,8 +75,10 @@ async function run() {
     await seedDemo(db);
     logger.info('demo directory seeded (GET /api/directory)');
   }
-  const seeded = await createCatalogueStore(db).seed(catalogueFile);
+  const catalogue = createCatalogueStore(db);
+  const seeded = await catalogue.seed(catalogueFile);
   if (seeded.length) logger.info({ seeded, version: catalogueFile.version }, 'service catalogue seeded (GET /api/catalogue)');
+  if (config.SEED_DEMO && (await seedDemoCatalogue(catalogue))) logger.info({ code: DEMO_WALKTHROUGH.code }, 'demo catalogue item added');
 
   const target = { ...temporalTarget(config, address), payloadCodec: codec };
   const { worker, connection: workerConnection } = await createCaseWorker({ db, logger, target, secrets, taskQueue: config.TEMPORAL_TASK_QUEUE, publicUrl: config.PUBLIC_URL ?? apiOrigin, channels: notificationChannels(config, logger), tuning: config });

@@ -3,6 +3,7 @@
  * 点楼长, the usual departments and a few enterprises. Idempotent (upserts), so it can run at
  * every start.
  */
+import type { CatalogueStore } from '../catalogue-store';
 import type { Db } from './client';
 
 export type RoleName = 'enterprise' | 'steward' | 'department_staff' | 'department_system' | 'manager' | 'admin';
@@ -110,4 +111,26 @@ async function grantAll(db: Db, person: { id: string; subject: string; name: str
     const existing = await db.roleGrant.findFirst({ where: { personId: person.id, role: r.role, scopeId: r.scopeId } });
     if (!existing) await db.roleGrant.create({ data: { personId: person.id, role: r.role, scopeId: r.scopeId, grantedBy: 'seed' } });
   }
+}
+
+/** The demo's own catalogue item: the 回访 opens a minute after resolution, so a newcomer can carry a case to 已结案 in one sitting. */
+export const DEMO_WALKTHROUGH = {
+  code: 'demo_walkthrough',
+  name: '演示：快速办结（回访 1 分钟后开始）',
+  departmentId: 'dept-urban',
+  departmentHint: '城管',
+  policy: {
+    response: { value: 4, unit: 'working_hours' as const },
+    resolution: { value: 2, unit: 'working_days' as const },
+    followUpDelay: { value: 1, unit: 'minutes' as const },
+    enterpriseFeedback: true,
+  },
+};
+
+/** Adds the demo's catalogue item once; an administrator's later change of it stays. */
+export async function seedDemoCatalogue(catalogue: CatalogueStore): Promise<boolean> {
+  if (await catalogue.get(DEMO_WALKTHROUGH.code)) return false;
+  const { code, ...item } = DEMO_WALKTHROUGH;
+  await catalogue.change(code, { ...item, note: '演示数据' }, 'seed');
+  return true;
 }

@@ -86,6 +86,10 @@ it('opens a case over HTTP, drives it to closed and reads it back', async () => 
   expect(output).toContain(`API:               ${base}`);
   expect(output).toMatch(/Sign in:\s+http:\/\/127\.0\.0\.1:\d+/);
   expect((await call('GET', '/directory', null)).status).toBe(401);
+  // beside the district's catalogue, the demo's own item, whose 回访 opens a minute after resolution
+  const catalogue = await call('GET', '/catalogue', 'ent-yueda');
+  expect(catalogue.body.items.map((i: { code: string }) => i.code).sort()).toEqual(['demo_walkthrough', 'outdoor_promotion']);
+  expect(catalogue.body.items.find((i: { code: string }) => i.code === 'demo_walkthrough')).toMatchObject({ policy: { enterpriseFeedback: true }, policyText: { followUpDelay: '1 分钟' } });
 
   const started = Date.now();
   const opened = await call('POST', '/cases', 'ent-yueda', {
