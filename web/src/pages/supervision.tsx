@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Col, Descriptions, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { api, query } from '../api';
-import type { Me } from '../types';
+import { useWhileVisible, type Me } from '../types';
 import { CaseTable, CasesDialog } from './manager/case-table';
 import { useNames } from './manager/names';
 import { currentPeriod, KINDS, periodName, recentPeriods, type Kind } from './manager/periods';
@@ -47,6 +47,8 @@ export default function Supervision({ me }: { me: Me }) {
   const [workload, setWorkload] = useState<WorkloadRow[]>();
   const [error, setError] = useState<string>();
   const [drill, setDrill] = useState<{ title: string; link: string }>();
+  // a new breach shows within a minute while the page is in view
+  useWhileVisible(() => setRound((r) => r + 1), 60_000);
 
   useEffect(() => {
     let live = true;
