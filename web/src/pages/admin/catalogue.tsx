@@ -13,7 +13,7 @@ interface Duration {
   value: number;
   unit: string;
 }
-type Durations = Record<SimpleKey, Duration> & { escalation: { 2: Duration; 3: Duration }; warnAt: number };
+type Durations = Record<SimpleKey, Duration> & { escalation: { 2: Duration; 3: Duration }; warnAt: number; enterpriseFeedback: boolean };
 type PolicyText = Record<SimpleKey, string> & { escalation: { 2: string; 3: string }; warnAt: string };
 
 interface Item {
@@ -75,8 +75,12 @@ function changes(prev: Item | undefined, next: Item, departments: Map<string, st
     if (a !== b) out.push(`${l.label}：${String(a)} → ${String(b)}`);
   }
   if (prev.policyText.warnAt !== next.policyText.warnAt) out.push(`临期提醒点：${prev.policyText.warnAt} → ${next.policyText.warnAt}`);
+  if (!!prev.policy.enterpriseFeedback !== !!next.policy.enterpriseFeedback) out.push(`企业自评：${feedbackText(prev)} → ${feedbackText(next)}`);
   return out.length ? out : ['时限未变'];
 }
+
+/** whether the enterprise may give its own 回访 answer (versions before the setting existed: no) */
+const feedbackText = (i: Item) => (i.policy.enterpriseFeedback ? '允许' : '不允许');
 
 const Active = ({ on }: { on: boolean }) => <Tag color={on ? 'green' : 'default'}>{on ? '启用' : '停用'}</Tag>;
 
@@ -182,6 +186,13 @@ export default function AdminCatalogue() {
             ),
             responsive: ['sm'],
           },
+          {
+            title: '企业自评',
+            key: 'feedback',
+            width: 90,
+            render: (_, i) => <span data-testid={`feedback-${i.code}`}>{feedbackText(i)}</span>,
+            responsive: ['lg'],
+          },
           { title: '状态', dataIndex: 'active', width: 70, render: (a: boolean) => <Active on={a} /> },
           {
             title: '操作',
@@ -225,6 +236,7 @@ function Limits({ item }: { item: Item }) {
         </Descriptions.Item>
       ))}
       <Descriptions.Item label="临期提醒点">时限过去 {item.policyText.warnAt} 时</Descriptions.Item>
+      <Descriptions.Item label="企业自评">{item.policy.enterpriseFeedback ? '允许：回访时企业可自行评价满意度' : '不允许：由楼长回访登记'}</Descriptions.Item>
       <Descriptions.Item label="最近修改">
         {item.changedBy}
         {item.note ? `：${item.note}` : ''}
@@ -300,6 +312,7 @@ function EditItem(props: { item?: Item; departments: { id: string; name: string 
     if (!item || !same(v.policy.escalation[2], base.escalation[2]) || !same(v.policy.escalation[3], base.escalation[3])) policy.escalation = v.policy.escalation;
     const warnAt = Math.round(v.warnAtPercent) / 100;
     if (!item || warnAt !== base.warnAt) policy.warnAt = warnAt;
+    if (!item || v.policy.enterpriseFeedback !== !!base.enterpriseFeedback) policy.enterpriseFeedback = v.policy.enterpriseFeedback;
     const body: Record<string, unknown> = {};
     if (!item || v.name.trim() !== item.name) body.name = v.name.trim();
     const departmentId = v.departmentId ?? null;
@@ -357,7 +370,7 @@ function EditItem(props: { item?: Item; departments: { id: string; name: string 
           departmentId: item?.departmentId ?? undefined,
           departmentHint: item?.departmentHint ?? undefined,
           active: item?.active ?? true,
-          policy: { ...Object.fromEntries(SIMPLE_KEYS.map((k) => [k, base[k]])), escalation: base.escalation } as Durations,
+          policy: { ...Object.fromEntries(SIMPLE_KEYS.map((k) => [k, base[k]])), escalation: base.escalation, enterpriseFeedback: !!base.enterpriseFeedback } as Durations,
           warnAtPercent: Math.round(base.warnAt * 100),
         }}
       >
@@ -400,6 +413,15 @@ function EditItem(props: { item?: Item; departments: { id: string; name: string 
         ))}
         <Form.Item name="warnAtPercent" label="临期提醒点" extra="时限过去这一比例时提醒承办人（黄灯），5%–95%" rules={[{ required: true, message: '请填写临期提醒点' }]}>
           <InputNumber min={5} max={95} precision={0} suffix="%" style={{ width: 130 }} />
+        </Form.Item>
+        <Typography.Title level={5}>回访</Typography.Title>
+        <Form.Item
+          name={['policy', 'enterpriseFeedback']}
+          label="企业自评"
+          valuePropName="checked"
+          extra="允许后，回访阶段企业可自行评价满意度，不必等楼长回访；已受理的诉求仍按受理时的设定"
+        >
+          <Switch checkedChildren="允许" unCheckedChildren="不允许" />
         </Form.Item>
         <Form.Item name="note" label="变更说明" extra="记入版本记录，如“区政府新规”">
           <Input.TextArea rows={2} maxLength={1000} />
