@@ -62,6 +62,8 @@ async function openCasePage(page: Page, caseId: string) {
   await page.getByTestId('stage').waitFor();
 }
 
+/** One clock's line in the 时限 card. */
+const clock = (page: Page, name: string) => section(page, '时限').locator('div', { has: page.locator(':scope > b', { hasText: new RegExp(`^${name}$`) }) });
 const stage = (page: Page, text: string | RegExp) => page.getByTestId('stage').filter({ hasText: text });
 /** A card of the case page by its title. */
 const section = (page: Page, title: string) => page.locator('.ant-card').filter({ has: page.locator('.ant-card-head-title', { hasText: title }) });
@@ -82,7 +84,7 @@ async function allLabelled(page: Page) {
 async function tabTo(page: Page, target: Locator, max = 60) {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
-    if (await target.evaluate((el) => el === document.activeElement || el.contains(document.activeElement))) return;
+    if (await target.evaluate((el) => el === el.ownerDocument.activeElement || el.contains(el.ownerDocument.activeElement))) return;
   }
   throw new Error(`${target} not reached with ${max} presses of Tab`);
 }
@@ -149,7 +151,7 @@ describe('the 点楼长 and the 分楼长', () => {
     await row.getByText('陈静（点楼长）').waitFor();
     await step(steward, '暂停', '请补充外摆区域平面图及物业同意书').waitFor();
     // the resolution clock stands still while the case waits
-    await section(steward, '时限').locator('div', { hasText: '办结时限' }).getByText(/暂停/).first().waitFor();
+    await clock(steward, '办结时限').getByText(/^已暂停，剩余/).waitFor();
     // waiting for the enterprise, it cannot be paused again
     await section(steward, '可执行的操作').getByRole('button').first().waitFor();
     expect(await steward.getByRole('button', { name: '暂停（待企业补充材料）' }).count()).toBe(0);
@@ -182,6 +184,7 @@ describe('the 点楼长 and the 分楼长', () => {
     await step(steward, '恢复').waitFor();
     await step(steward, '恢复', '平面图与物业同意书已上传至企业网盘').waitFor();
     expect(await section(steward, '暂停记录').getByText('暂停中').count()).toBe(0);
+    await clock(steward, '办结时限').getByText(/^剩余/).waitFor();
     await steward.getByRole('button', { name: '暂停（待企业补充材料）' }).waitFor();
   });
 
@@ -259,7 +262,8 @@ describe('the 点楼长 and the 分楼长', () => {
     await other.waitForURL(`${b.origin}/cases/${caseId}`);
     await section(other, '诉求').getByText('刘洋（点楼长）').waitFor();
     await other.getByRole('button', { name: '提交办理意见' }).click();
-    await other.getByLabel('办理意见').fill('经核定，准予周六 10:00-18:00 外摆');
+    // (the dialog is titled 提交办理意见 too: its one text box)
+    await dialog(other).getByRole('textbox').fill('经核定，准予周六 10:00-18:00 外摆');
     await submitDialog(other);
     await stage(other, '待审核').waitFor();
     await section(other, '办理意见').getByText('经核定，准予周六 10:00-18:00 外摆').waitFor();

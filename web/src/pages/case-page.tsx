@@ -31,7 +31,11 @@ interface CaseView {
   atRisk?: boolean;
   tasks: Task[];
   pauses?: { since: string; until?: string; reason: string; by: Who; resumedBy?: Who }[];
+  /** the pause under way (the case awaits the enterprise): `pauses` holds only those that ended */
+  pause?: { since: string; reason: string; by: Who };
   extensions?: { requestedAt: string; by: Who; reason: string; fromDueAt: string; newDueAt: string; status: 'pending' | 'approved' | 'refused'; decidedAt?: string; decidedBy?: Who; decisionReason?: string }[];
+  /** the extension awaiting its decision: `extensions` holds only those decided */
+  extension?: { requestedAt: string; by: Who; reason: string; fromDueAt: string; newDueAt: string; status: 'pending' };
   proposal?: { text: string; by: Who; at: string; source: 'steward' | 'department' };
   satisfaction?: Satisfaction;
   clocks?: { response?: Clock; resolution?: Clock; current?: (Clock & { step?: string; level?: number }) | null };
@@ -81,7 +85,7 @@ const EXTENSION_STATUS: Record<string, { color: string; text: string }> = {
 };
 const files = (list?: Attachment[]) => (list ?? []).map((a) => (a.url ? <a key={a.name} href={a.url} target="_blank" rel="noreferrer noopener">{a.name} </a> : <Tag key={a.name}>{a.name}</Tag>));
 
-/** What a step said, where it said something: its reason, note, text or the satisfaction given. */
+/** What a step said, where it said something: its reason, the satisfaction given, its note, comment or the material supplied. */
 function said(e: { reason?: string; detail: Record<string, unknown> }): string {
   const d = e.detail;
   const words = [
@@ -89,6 +93,7 @@ function said(e: { reason?: string; detail: Record<string, unknown> }): string {
     typeof d.satisfaction === 'string' ? SATISFACTION_NAMES[d.satisfaction as Satisfaction] : undefined,
     typeof d.note === 'string' ? d.note : undefined,
     typeof d.comment === 'string' ? d.comment : undefined,
+    typeof d.info === 'string' ? d.info : undefined,
   ].filter(Boolean);
   return words.length ? `：${words.join('；')}` : '';
 }
@@ -127,6 +132,10 @@ export function CasePage({ id }: { id: string }) {
   const light = lightOf(view);
   const allowed = view.allowedActions ?? [];
   const deptName = (d: string) => directory?.departments.find((x) => x.id === d)?.name ?? d;
+  // the ended pauses, then the one under way (shown 暂停中)
+  const pauses: NonNullable<CaseView['pauses']> = [...(view.pauses ?? []), ...(view.pause ? [view.pause] : [])];
+  // the decided extensions, then the one awaiting its decision (shown 待审批)
+  const extensions: NonNullable<CaseView['extensions']> = [...(view.extensions ?? []), ...(view.extension ? [view.extension] : [])];
   const clocks = Object.entries(view.clocks ?? {}).filter((e): e is [string, Clock] => !!e[1] && typeof e[1] === 'object' && 'dueAt' in e[1]);
 
   return (
@@ -239,13 +248,13 @@ export function CasePage({ id }: { id: string }) {
           />
         </Card>
       )}
-      {!!view.pauses?.length && (
+      {pauses.length > 0 && (
         <Card size="small" title="暂停记录（待企业补充材料，期间时限暂停计算）">
           <Table
             size="small"
             rowKey="since"
             pagination={false}
-            dataSource={view.pauses}
+            dataSource={pauses}
             columns={[
               { title: '暂停时间', dataIndex: 'since', render: bj },
               { title: '恢复时间', dataIndex: 'until', render: (u?: string) => (u ? bj(u) : <Tag color="default">暂停中</Tag>) },
@@ -255,13 +264,13 @@ export function CasePage({ id }: { id: string }) {
           />
         </Card>
       )}
-      {!!view.extensions?.length && (
+      {extensions.length > 0 && (
         <Card size="small" title="延期申请">
           <Table
             size="small"
             rowKey="requestedAt"
             pagination={false}
-            dataSource={view.extensions}
+            dataSource={extensions}
             columns={[
               { title: '申请时间', dataIndex: 'requestedAt', render: bj },
               { title: '原期限 → 申请期限', key: 'due', render: (_, e) => `${bj(e.fromDueAt)} → ${bj(e.newDueAt)}` },
