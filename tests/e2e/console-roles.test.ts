@@ -245,12 +245,22 @@ describe('the 点楼长 and the 分楼长', () => {
     const area = carried.area!;
     await steward.getByRole('button', { name: '转派楼长' }).click();
     // only a 点楼长 may take a case a 点楼长 owns: the form offers the directory's stewards
+    await steward.getByLabel('转派给').click();
+    const offered = steward.locator('.ant-select-dropdown:visible .ant-select-item-option');
+    await offered.first().waitFor();
+    const names = await offered.allTextContents();
+    expect(names).toContain('刘洋（点楼长）');
+    expect(names.filter((n) => !n.endsWith('（点楼长）') || n.startsWith('陈静'))).toEqual([]);
     await steward.getByLabel('转派给').fill('刘洋');
     await steward.getByTitle('刘洋（点楼长）').click();
     await steward.getByLabel('转派理由').fill('本人外出培训，转同片区刘洋跟进');
     await submitDialog(steward);
     await steward.getByText('刘洋（点楼长）').first().waitFor();
     await step(steward, '转派', '本人外出培训').waitFor();
+    // the 点楼长 who handed it on still reads it, with nothing left to do
+    await section(steward, '可执行的操作').getByText('当前没有您可以执行的操作').waitFor();
+    expect(await steward.getByRole('alert').count()).toBe(0);
+    await b.shot(steward, 'case-reassigned');
 
     const other = await b.signIn('stw-point-2');
     await other.getByRole('heading', { name: '我的待办' }).waitFor();

@@ -310,6 +310,7 @@ export function CasePage({ id }: { id: string }) {
           caseId={view.caseId}
           action={action}
           directory={directory}
+          owner={view.owner}
           onClose={() => setAction(undefined)}
           onRefused={() => void load()}
           onDone={(next) => {
@@ -324,13 +325,16 @@ export function CasePage({ id }: { id: string }) {
 }
 
 
-function ActionModal(props: { caseId: string; action: string; directory?: Directory; onClose(): void; onDone(next: { stage: string }): void; onRefused(): void }) {
+function ActionModal(props: { caseId: string; action: string; directory?: Directory; owner?: CaseView['owner']; onClose(): void; onDone(next: { stage: string }): void; onRefused(): void }) {
   const spec = ACTION_FORMS[props.action]!;
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<string>();
   const departments = (props.directory?.departments ?? []).map((d) => ({ value: d.id, label: d.name }));
-  const stewards = (props.directory?.stewards ?? []).map((s) => ({ value: s.id, label: `${s.name}（${levelName(s.level)}）` }));
+  // a case goes only to another steward of its owner's level (src/domain/case-rules.ts reassign)
+  const stewards = (props.directory?.stewards ?? [])
+    .filter((s) => !props.owner || (s.level === props.owner.level && s.id !== props.owner.id))
+    .map((s) => ({ value: s.id, label: `${s.name}（${levelName(s.level)}）` }));
 
   async function submit(values: Record<string, unknown>) {
     setBusy(true);
