@@ -277,6 +277,7 @@ describe('the 点楼长 and the 分楼长', () => {
     await submitDialog(other);
     await stage(other, '待审核').waitFor();
     await section(other, '办理意见').getByText('经核定，准予周六 10:00-18:00 外摆').waitFor();
+    await section(other, '办理意见').getByText(/^刘洋（点楼长） \d{4}-/).waitFor();
 
     await area.reload();
     await stage(area, '待审核').waitFor();

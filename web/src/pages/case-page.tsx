@@ -194,7 +194,7 @@ export function CasePage({ id }: { id: string }) {
         <Card size="small" title="办理意见">
           <div>{view.proposal.text}</div>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {actorName(view, view.proposal.by)}（{view.proposal.source === 'department' ? '部门答复' : '楼长'}） {bj(view.proposal.at)}
+            {actorName(view, view.proposal.by)}{view.proposal.source === 'department' ? '（部门答复）' : ''} {bj(view.proposal.at)}
           </Typography.Text>
         </Card>
       )}
