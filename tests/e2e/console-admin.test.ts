@@ -223,6 +223,116 @@ describe('administrator console', () => {
     await versions.getByRole('button', { name: /关闭|Close/ }).click();
   });
 
+  it('lets an item take the enterprise’s own 回访 answer: 企业自评 switched on in the form is a new version with only that changed', async () => {
+    const before = (await asAdmin('GET', '/api/catalogue/outdoor_promotion')).body;
+    expect(before.current.policy.enterpriseFeedback).toBe(false);
+
+    await page.goto(`${b.origin}/admin/catalogue`);
+    await expect(page.getByTestId('feedback-outdoor_promotion').textContent()).resolves.toBe('不允许');
+    await page.getByRole('button', { name: '编辑 外摆活动审批' }).click();
+    const dialog = page.getByRole('dialog', { name: '编辑服务事项：外摆活动审批' });
+    const feedback = dialog.getByLabel('企业自评');
+    expect(await feedback.getAttribute('aria-checked')).toBe('false');
+    await feedback.click();
+    expect(await feedback.getAttribute('aria-checked')).toBe('true');
+    await dialog.getByLabel('变更说明').fill('企业可自评（浏览器测试）');
+    await dialog.getByRole('button', { name: /保存/ }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByTestId('feedback-outdoor_promotion').filter({ hasText: /^允许$/ }).waitFor();
+
+    const after = (await asAdmin('GET', '/api/catalogue/outdoor_promotion')).body;
+    expect(after.versions).toHaveLength(before.versions.length + 1);
+    expect(after.current).toMatchObject({ version: before.current.version + 1, note: '企业可自评（浏览器测试）' });
+    expect(after.current.policy.enterpriseFeedback).toBe(true);
+    // the form sent the switch alone: every time limit carries over
+    const { enterpriseFeedback: _was, catalogueVersion: _v, ...limitsBefore } = before.current.policy;
+    const { enterpriseFeedback: _now, catalogueVersion: _w, ...limitsAfter } = after.current.policy;
+    expect(limitsAfter).toEqual(limitsBefore);
+
+    await page.getByRole('button', { name: '版本记录 外摆活动审批' }).click();
+    const versions = page.getByRole('dialog', { name: /版本记录：外摆活动审批/ });
+    const newest = versions.locator('tr', { hasText: `第 ${after.current.version} 版（现行）` });
+    await newest.waitFor();
+    expect(await newest.textContent()).toContain('企业自评：不允许 → 允许');
+    await versions.getByRole('button', { name: /关闭|Close/ }).click();
+  });
+
+  it('the audit log finds the catalogue change by its object, with the administrator’s name, and links a case to its page', async () => {
+    const caseId = await b.openCase('ent-qianshu', '审计日志链接测试');
+    await page.goto(`${b.origin}/admin/audit`);
+    await page.getByRole('heading', { name: '审计日志' }).waitFor();
+    // newest first: the case just opened is on the first page
+    await page.locator('tr', { hasText: `案件 ${caseId}` }).first().waitFor();
+
+    await page.getByLabel('对象').fill('catalogue:outdoor_promotion');
+    await choose(page.locator('body'), '操作', '修改服务目录');
+    await page.getByRole('button', { name: '查询' }).click();
+    const rows = page.locator('tr.ant-table-row');
+    await rows.first().filter({ hasText: '服务事项 outdoor_promotion' }).waitFor();
+    const api = (await asAdmin('GET', '/api/audit?target=catalogue:outdoor_promotion&action=catalogue.change')).body.items as { requestId: string }[];
+    // the two changes of the tests above, and nothing else
+    expect(await rows.count()).toBe(api.length);
+    expect(api.length).toBeGreaterThanOrEqual(2);
+    const newest = await rows.first().textContent();
+    expect(newest).toContain('系统管理员');
+    expect(newest).toContain('修改服务目录');
+    expect(newest).toContain('成功 200');
+    expect(newest).toContain(api[0]!.requestId);
+    expect(await b.unlabelled(page)).toEqual([]);
+    await b.shot(page, 'admin-audit');
+
+    // a case's object leads to the case
+    await page.getByRole('button', { name: '清空' }).click();
+    await page.getByLabel('对象').fill(`case:${caseId}`);
+    await page.getByRole('button', { name: '查询' }).click();
+    const opened = page.locator('tr.ant-table-row', { hasText: '提交诉求' });
+    await opened.waitFor();
+    expect(await opened.textContent()).toContain('周经理');
+    await opened.getByRole('link', { name: `案件 ${caseId}` }).click();
+    await page.waitForURL(`${b.origin}/cases/${caseId}`);
+  });
+
+  it('lists an incident of a running case with what it means and what to do; resolving it asks first, and the API then has it resolved', async () => {
+    const caseId = await b.openCase('ent-qianshu', '异常处理测试');
+    // the stack cannot make a rule throw on demand: the row the persistence activity writes for a failed timer, as the API tests seed it
+    const incident = await b.stack.db.incident.create({
+      data: { kind: 'rule_failed', caseId, message: '规则执行失败（timer due）：calendar does not cover 2031', detail: { seq: 2, where: 'timer due', message: 'calendar does not cover 2031' } },
+    });
+
+    await page.goto(`${b.origin}/admin/incidents`);
+    await page.getByRole('heading', { name: '异常处理' }).waitFor();
+    const row = page.locator('tr.ant-table-row', { hasText: caseId });
+    await row.waitFor();
+    const text = await row.textContent();
+    expect(text).toContain('规则执行异常');
+    expect(text).toContain('定时：到期（超期处理）');
+    expect(text).toContain('处理建议');
+    expect(text).toContain('未处理');
+    // the kind filter: a 记录写入异常 list does not have it
+    await choose(page.locator('body'), '异常类型', '记录写入异常');
+    await page.getByText('没有未处理的异常').waitFor();
+    await choose(page.locator('body'), '异常类型', '规则执行异常');
+    await row.waitFor();
+    expect(await b.unlabelled(page)).toEqual([]);
+    await b.shot(page, 'admin-incidents');
+
+    await row.getByRole('button', { name: `标记已处理 事件 ${incident.id}` }).click();
+    const confirm = page.locator('.ant-popconfirm');
+    await confirm.getByText('标记为已处理？').waitFor();
+    await confirm.getByRole('button', { name: '标记已处理' }).click();
+    await row.getByText('已处理', { exact: true }).waitFor();
+    const listed = (await asAdmin('GET', `/api/admin/incidents?caseId=${caseId}`)).body.items as { id: number; resolvedAt: string | null }[];
+    expect(listed).toEqual([expect.objectContaining({ id: incident.id, resolvedAt: expect.any(String) })]);
+    expect((await asAdmin('GET', `/api/admin/incidents?open=true&caseId=${caseId}`)).body.items).toEqual([]);
+
+    // among the handled ones, with who handled it (from the audit log); the case link leads to the case
+    await page.locator('.ant-radio-button-wrapper', { hasText: /^已处理$/ }).click();
+    const handled = page.locator('tr.ant-table-row', { hasText: caseId });
+    await handled.getByText('处理人：系统管理员').waitFor();
+    await handled.getByRole('link', { name: caseId }).click();
+    await page.waitForURL(`${b.origin}/cases/${caseId}`);
+  });
+
   it('imports towns: the check lists the bad row by line and reason and writes nothing; a clean file imports and shows in the directory', async () => {
     await page.goto(`${b.origin}/admin/import`);
     await page.getByRole('heading', { name: '批量导入' }).waitFor();

@@ -3,7 +3,7 @@
  * object, action, person and day (Beijing time), paged along the log's own cursor.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Descriptions, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, DatePicker, Descriptions, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { ACTION_NAMES, type ActionName } from '../../../../src/domain/case-rules';
 import { api, query } from '../../api';
 import { navigate } from '../../router';
@@ -27,9 +27,13 @@ interface Filters {
   target?: string;
   action?: string;
   personId?: string;
+  /** days, `2026-11-23` */
   from?: string;
   to?: string;
 }
+/** a DatePicker's value (dayjs, which antd brings) as far as this page uses it */
+type Day = { format(template: string): string };
+type FormValues = Omit<Filters, 'from' | 'to'> & { from?: Day | null; to?: Day | null };
 
 const PAGE = 50;
 
@@ -115,9 +119,10 @@ function beijingDay(day: string | undefined, next = false): string | undefined {
 }
 
 export default function AdminAudit() {
-  const [form] = Form.useForm<Filters>();
+  const [form] = Form.useForm<FormValues>();
   // a link may name the object: /admin/audit?target=case:C20261122-ABC234
-  const [filters, setFilters] = useState<Filters>(() => ({ target: new URLSearchParams(location.search).get('target') ?? undefined }));
+  const [initial] = useState<Filters>(() => ({ target: new URLSearchParams(location.search).get('target') ?? undefined }));
+  const [filters, setFilters] = useState<Filters>(initial);
   const [rows, setRows] = useState<Entry[]>();
   const [before, setBefore] = useState<number | null>(null);
   const [loading, setLoading] = useState(false);
@@ -166,16 +171,19 @@ export default function AdminAudit() {
         审计日志
       </Typography.Title>
       <Typography.Text type="secondary">每一次修改，以及每一次查看案件中的企业信息，都记录在此（只增不改），最新的在前。时间为北京时间。</Typography.Text>
-      <Form<Filters>
+      <Form<FormValues>
         form={form}
         layout="inline"
         aria-label="审计日志筛选"
-        initialValues={filters}
-        onFinish={(v) => setFilters({ ...v, target: v.target?.trim() || undefined })}
+        initialValues={initial}
+        onFinish={(v) =>
+          setFilters({ target: v.target?.trim() || undefined, action: v.action, personId: v.personId, from: v.from?.format('YYYY-MM-DD'), to: v.to?.format('YYYY-MM-DD') })
+        }
         style={{ rowGap: 8 }}
       >
         <Form.Item name="target" label="对象">
-          <Input placeholder="如 case:C20261122-ABC234、catalogue:编码" allowClear style={{ width: 250 }} />
+          {/* no allowClear: antd's clear button has no name a screen reader can read; 清空 clears */}
+          <Input placeholder="如 case:C20261122-ABC234、catalogue:编码" style={{ width: 250 }} />
         </Form.Item>
         <Form.Item name="action" label="操作">
           <Select
@@ -196,10 +204,10 @@ export default function AdminAudit() {
           />
         </Form.Item>
         <Form.Item name="from" label="起始日期">
-          <Input type="date" style={{ width: 150 }} />
+          <DatePicker placeholder="不限" style={{ width: 140 }} />
         </Form.Item>
         <Form.Item name="to" label="截止日期">
-          <Input type="date" style={{ width: 150 }} />
+          <DatePicker placeholder="不限" style={{ width: 140 }} />
         </Form.Item>
         <Form.Item>
           <Space>
@@ -208,8 +216,7 @@ export default function AdminAudit() {
             </Button>
             <Button
               onClick={() => {
-                form.resetFields(['target', 'action', 'personId', 'from', 'to']);
-                form.setFieldsValue({ target: undefined });
+                form.setFieldsValue({ target: undefined, action: undefined, personId: undefined, from: null, to: null });
                 setFilters({});
               }}
             >

@@ -197,7 +197,7 @@ export default function AdminIncidents() {
           style={{ width: 160 }}
           options={[{ value: 'all', label: '全部类型' }, ...Object.entries(KINDS).map(([k, v]) => ({ value: k, label: v.name }))]}
         />
-        <Input.Search aria-label="按案件编号筛选" placeholder="案件编号" allowClear enterButton="筛选" onSearch={(v) => setCaseId(v)} style={{ width: 260, maxWidth: '100%' }} />
+        <Input.Search aria-label="按案件编号筛选" placeholder="案件编号（留空为全部）" enterButton="筛选" onSearch={(v) => setCaseId(v)} style={{ width: 260, maxWidth: '100%' }} />
         <Button onClick={() => reload()}>刷新</Button>
       </Space>
       {error && <Alert type="error" showIcon message={error} role="alert" />}
