@@ -5,8 +5,7 @@
  * follow-up is recorded, the enterprise sees its case closed, and the town manager's dashboard
  * counts it. The real stack throughout (tests/helpers/console-browser.ts).
  */
-import type { Locator, Page } from 'playwright-core';
-import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser';
+import { openConsoleBrowser, reloadUntil, submitDialog, type ConsoleBrowser } from '../helpers/console-browser';
 
 let b: ConsoleBrowser;
 
@@ -28,24 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await b?.close();
 });
-
-/** Submits the open action dialog and waits for it to close. */
-async function submitDialog(page: Page) {
-  await page.getByRole('dialog').getByRole('button', { name: '提交', exact: true }).click();
-  await page.getByRole('dialog').waitFor({ state: 'detached' });
-}
-
-/** Reloads the page until `target` shows: what another person did reaches this page. */
-async function reloadUntil(page: Page, target: Locator, timeoutMs = 30_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await target.isVisible()) return;
-    if (Date.now() > until) throw new Error(`not shown within ${timeoutMs} ms: ${target}`);
-    await page.waitForTimeout(1000);
-    await page.reload();
-    await page.getByTestId('stage').waitFor();
-  }
-}
 
 /** The 满意率 of the manager's month, as the API counts it: [satisfied, answered]. */
 async function satisfaction(): Promise<[number, number]> {

@@ -9,7 +9,7 @@
  * (tests/helpers/console-browser.ts).
  */
 import type { Locator, Page } from 'playwright-core';
-import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser';
+import { openConsoleBrowser, reloadUntil, submitDialog, type ConsoleBrowser } from '../helpers/console-browser';
 
 let b: ConsoleBrowser;
 const PHONE = { width: 390, height: 844 };
@@ -37,24 +37,6 @@ afterAll(async () => {
 });
 
 const dialog = (page: Page) => page.getByRole('dialog');
-
-/** Submits the open action dialog and waits for it to close. */
-async function submitDialog(page: Page) {
-  await dialog(page).getByRole('button', { name: '提交', exact: true }).click();
-  await dialog(page).waitFor({ state: 'detached' });
-}
-
-/** Reloads the page until `target` shows: what another person did reaches this page. */
-async function reloadUntil(page: Page, target: Locator, timeoutMs = 30_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await target.isVisible()) return;
-    if (Date.now() > until) throw new Error(`not shown within ${timeoutMs} ms: ${target}`);
-    await page.waitForTimeout(1000);
-    await page.reload();
-    await page.getByTestId('stage').waitFor();
-  }
-}
 
 /** The case page of `caseId`, loaded, with its stage shown. */
 async function openCasePage(page: Page, caseId: string) {

@@ -3,7 +3,7 @@
  * filing, the inbox, a journey across roles, and a refused action.
  */
 import type { Page } from 'playwright-core';
-import { openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser';
+import { openConsoleBrowser, submitDialog, type ConsoleBrowser } from '../helpers/console-browser';
 
 let b: ConsoleBrowser;
 let origin: string;
@@ -104,7 +104,7 @@ describe('web console', () => {
 
     await page.getByRole('button', { name: '签收' }).click();
     await page.getByLabel('签收说明').fill('已电话联系企业');
-    await page.getByRole('dialog').getByRole('button', { name: '提交', exact: true }).click();
+    await submitDialog(page);
     await page.getByTestId('stage').filter({ hasText: '已签收' }).waitFor();
     await page.getByRole('button', { name: '派单' }).waitFor();
     await b.shot(page, 'case-acknowledged');
@@ -117,7 +117,7 @@ describe('web console', () => {
     await steward.getByLabel('主办部门').click();
     await steward.getByTitle('城管中队').click();
     await steward.getByLabel('办理要求').fill('核定摆位与时段');
-    await steward.getByRole('dialog').getByRole('button', { name: '提交', exact: true }).click();
+    await submitDialog(steward);
     await steward.getByTestId('stage').filter({ hasText: '办理中' }).waitFor();
 
     const clerk = await signIn('staff-urban');
@@ -129,13 +129,12 @@ describe('web console', () => {
     await clerk.waitForURL(`${origin}/cases/${caseId}`);
     await clerk.getByRole('button', { name: '部门答复' }).click();
     await clerk.getByLabel('答复内容').fill('准予外摆，限周六 10:00-18:00');
-    await clerk.getByRole('dialog').getByRole('button', { name: '提交', exact: true }).click();
-    await clerk.getByRole('dialog').waitFor({ state: 'detached' });
+    await submitDialog(clerk);
 
     await steward.reload();
     await steward.getByTestId('stage').filter({ hasText: '待审核' }).waitFor();
     await steward.getByRole('button', { name: '审核通过' }).click();
-    await steward.getByRole('dialog').getByRole('button', { name: '提交', exact: true }).click();
+    await submitDialog(steward);
     await steward.getByTestId('stage').filter({ hasText: /已办结|待回访/ }).waitFor();
 
     const manager = await signIn('manager-town');

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startStack, type Stack } from './stack';
 import { freePort } from './ports';
 
@@ -131,4 +131,22 @@ export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
       await stack.stop();
     },
   };
+}
+
+/** Submits the open action dialog of the case page and waits for it to close. */
+export async function submitDialog(page: Page) {
+  await page.getByRole('dialog').getByRole('button', { name: '提交', exact: true }).click();
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+}
+
+/** Reloads the case page until `target` shows: what another person did reaches this page. */
+export async function reloadUntil(page: Page, target: Locator, timeoutMs = 30_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await target.isVisible()) return;
+    if (Date.now() > until) throw new Error(`not shown within ${timeoutMs} ms: ${target}`);
+    await page.waitForTimeout(1000);
+    await page.reload();
+    await page.getByTestId('stage').waitFor();
+  }
 }
