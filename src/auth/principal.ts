@@ -5,20 +5,10 @@
  */
 import type { Db } from '../db/client';
 import { isUnavailable } from '../api/errors';
-import type { RoleName } from '../db/seed';
 import type { Level } from '../domain/case-model';
 
-export const ROLES = ['enterprise', 'steward', 'department_staff', 'department_system', 'manager', 'admin'] as const satisfies readonly RoleName[];
-export type Role = (typeof ROLES)[number];
-
-export const ROLE_NAMES: Record<Role, string> = {
-  enterprise: '企业用户',
-  steward: '楼长',
-  department_staff: '部门工作人员',
-  department_system: '部门业务系统',
-  manager: '管理者/督查',
-  admin: '管理员',
-};
+export { ROLE_NAMES, ROLES, type Role } from '../domain/roles';
+import { ROLES, type Role } from '../domain/roles';
 
 /** A steward post the person holds, with where it reaches. */
 export interface Post {

@@ -4,6 +4,8 @@
  * import uses, so the server's checks (and its field errors) are the only rules; secrets go in and
  * are only ever shown as 已设置.
  */
+import { LEVEL_NAMES as LEVELS } from '../../../../src/domain/case-model';
+import { ROLE_NAMES as ROLES } from '../../../../src/domain/roles';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Alert, App, Button, Form, Input, Modal, Popconfirm, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
@@ -103,18 +105,13 @@ interface Holder {
   current: boolean;
 }
 
+// looked up by the values the API answers (numbers, strings): the domain's names, read loosely
+const LEVEL_NAMES: Record<number, string> = LEVELS;
+const ROLE_NAMES: Record<string, string> = ROLES;
+
 type Row = { [k: string]: unknown };
 type Kind = 'towns' | 'areas' | 'buildings' | 'stewards' | 'departments' | 'enterprises' | 'people';
 
-const LEVEL_NAMES: Record<number, string> = { 1: '点楼长', 2: '分楼长', 3: '总楼长' };
-const ROLE_NAMES: Record<string, string> = {
-  enterprise: '企业用户',
-  steward: '楼长',
-  department_staff: '部门工作人员',
-  department_system: '部门业务系统',
-  manager: '管理者/督查',
-  admin: '管理员',
-};
 const CHANNEL_NAMES: Record<string, string> = { log: '日志', webhook: '网络回调', wecom: '企业微信', email: '邮件', sms: '短信' };
 /** wecom and webhook addresses carry their tokens: sealed by the server, never shown again */
 const SECRET_CHANNELS = new Set(['wecom', 'webhook']);
