@@ -94,8 +94,8 @@ function Shell() {
   else if (at === '/admin/directory' && isAdmin) page = <AdminDirectory />;
   else if (at === '/admin/catalogue' && isAdmin) page = <AdminCatalogue />;
   else if (at === '/admin/import' && isAdmin) page = <AdminImport />;
-  else if (at === '/admin/incidents' && isAdmin) page = <AdminIncidents />;
-  else if (at === '/admin/audit' && isAdmin) page = <AdminAudit />;
+  else if (at === '/admin/incidents' && isAdmin) page = <AdminIncidents readsCases={isManager} />;
+  else if (at === '/admin/audit' && isAdmin) page = <AdminAudit readsCases={isManager} />;
   else page = <MePage me={me} />;
 
   return (

@@ -85,8 +85,9 @@ const actionText = (a: string) => ACTIONS[a] ?? a;
 const TARGETS: Record<string, string> = { ...NOUNS, catalogue: '服务事项', import: '批量导入', temporal: '流程数据' };
 const WHOLE: Record<string, string> = { people: '人员名单', directory: '组织目录', cases: '案件列表', stats: '考核统计' };
 
-function Target({ target }: { target: string }) {
+function Target({ target, readsCases }: { target: string; readsCases: boolean }) {
   const m = /^([a-z]+):(.+)$/.exec(target);
+  if (m?.[1] === 'case' && !readsCases) return <>{`案件 ${m[2]}`}</>;
   if (m?.[1] === 'case') {
     const href = `/cases/${encodeURIComponent(m[2]!)}`;
     return (
@@ -118,7 +119,8 @@ function beijingDay(day: string | undefined, next = false): string | undefined {
   return new Date(d.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
 }
 
-export default function AdminAudit() {
+/** `readsCases`: the person may also read cases (a steward or a manager): case objects link to them. */
+export default function AdminAudit({ readsCases }: { readsCases: boolean }) {
   const [form] = Form.useForm<FormValues>();
   // a link may name the object: /admin/audit?target=case:C20261122-ABC234
   const [initial] = useState<Filters>(() => ({ target: new URLSearchParams(location.search).get('target') ?? undefined }));
@@ -276,7 +278,7 @@ export default function AdminAudit() {
               </>
             ),
           },
-          { title: '对象', dataIndex: 'target', render: (t: string) => <Target target={t} /> },
+          { title: '对象', dataIndex: 'target', render: (t: string) => <Target target={t} readsCases={readsCases} /> },
           { title: '结果', dataIndex: 'status', width: 110, render: (s: number) => <Status code={s} /> },
           {
             title: '请求编号',

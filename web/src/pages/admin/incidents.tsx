@@ -71,7 +71,8 @@ function detailText(i: Incident): string[] {
 
 const resolvePath = (id: number) => `/api/admin/incidents/${id}/resolve`;
 
-export default function AdminIncidents() {
+/** `readsCases`: the person may also read cases (a steward or a manager): the case numbers link to them. */
+export default function AdminIncidents({ readsCases }: { readsCases: boolean }) {
   const { message } = App.useApp();
   const [open, setOpen] = useState<'true' | 'all' | 'false'>('true');
   const [kind, setKind] = useState<Kind | 'all'>('all');
@@ -230,7 +231,10 @@ export default function AdminIncidents() {
             key: 'case',
             width: 160,
             render: (_, i) =>
-              i.caseId ? (
+              i.caseId && !readsCases ? (
+                // an administrator alone does not read cases: the number is for telling the stewards
+                <Typography.Text copyable>{i.caseId}</Typography.Text>
+              ) : i.caseId ? (
                 <a href={`/cases/${encodeURIComponent(i.caseId)}`} onClick={(e) => (e.preventDefault(), navigate(`/cases/${encodeURIComponent(i.caseId!)}`))}>
                   {i.caseId}
                 </a>
