@@ -108,7 +108,7 @@ export function createCatalogueStore(db: Db) {
         if (await get(c.code)) continue;
         await this.change(
           c.code,
-          { name: c.name, departmentId: c.departmentId ?? null, departmentHint: c.departmentHint ?? null, policy: c.overrides, note: `seeded from catalogue file ${file.version}` },
+          { name: c.name, departmentId: c.departmentId ?? null, departmentHint: c.departmentHint ?? null, policy: c.overrides, note: `由服务清单文件 ${file.version} 导入` },
           'catalogue-file',
         );
         added.push(c.code);
