@@ -417,10 +417,14 @@ describe('incidents', () => {
     expect(open.items.map((i: { id: number }) => i.id)).toEqual([failed.id, refused.id]);
     expect((await get('/api/admin/incidents?kind=rule_failed&caseId=C20261122-INCDNT').expect(200)).body.items).toHaveLength(1);
 
-    const resolved = (await post(`/api/admin/incidents/${refused.id}/resolve`, {}).expect(200)).body;
-    expect(resolved.resolvedAt).toEqual(expect.any(String));
-    // resolving again changes nothing
-    expect((await post(`/api/admin/incidents/${refused.id}/resolve`, {}).expect(200)).body.resolvedAt).toBe(resolved.resolvedAt);
+    const resolved = (await post(`/api/admin/incidents/${refused.id}/resolve`, { note: '清理了企业名称中的控制字符' }).expect(200)).body;
+    expect(resolved).toMatchObject({ resolvedAt: expect.any(String), resolvedBy: 'psn-admin', resolvedByName: '系统管理员', resolution: '清理了企业名称中的控制字符' });
+    // resolving again changes nothing: the first resolution stays
+    expect((await post(`/api/admin/incidents/${refused.id}/resolve`, { note: '再次标记' }).expect(200)).body).toMatchObject({ resolvedAt: resolved.resolvedAt, resolution: '清理了企业名称中的控制字符' });
+    expect((await get(`/api/admin/incidents?caseId=C20261122-INCDNT&open=false`).expect(200)).body.items).toEqual([expect.objectContaining({ id: refused.id, resolvedByName: '系统管理员' })]);
+    expect(fields(await post(`/api/admin/incidents/${failed.id}/resolve`, { note: 'x'.repeat(1001) }).expect(400))).toEqual(['body.note']);
+    // the audit log names the incident, not the URL
+    await eventually(async () => expect((await get(`/api/audit?target=incident:${refused.id}`).expect(200)).body.items).toHaveLength(2));
     expect((await get('/api/admin/incidents?open=true&caseId=C20261122-INCDNT').expect(200)).body.items.map((i: { id: number }) => i.id)).toEqual([failed.id]);
     await post('/api/admin/incidents/987654/resolve', {}).expect(404);
     await get('/api/admin/incidents', 'manager-town').expect(403);

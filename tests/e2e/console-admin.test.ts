@@ -326,16 +326,18 @@ describe('administrator console', () => {
     await row.getByRole('button', { name: `标记已处理 事件 ${incident.id}` }).click();
     const confirm = page.locator('.ant-popconfirm');
     await confirm.getByText('标记为已处理？').waitFor();
+    await confirm.getByLabel('处理说明').fill('已修正工作日历数据');
     await confirm.getByRole('button', { name: '标记已处理' }).click();
     await row.getByText('已处理', { exact: true }).waitFor();
     const listed = (await asAdmin('GET', `/api/admin/incidents?caseId=${caseId}`)).body.items as { id: number; resolvedAt: string | null }[];
-    expect(listed).toEqual([expect.objectContaining({ id: incident.id, resolvedAt: expect.any(String) })]);
+    expect(listed).toEqual([expect.objectContaining({ id: incident.id, resolvedAt: expect.any(String), resolvedBy: 'psn-admin', resolution: '已修正工作日历数据' })]);
     expect((await asAdmin('GET', `/api/admin/incidents?open=true&caseId=${caseId}`)).body.items).toEqual([]);
 
-    // among the handled ones, with who handled it (from the audit log); the case number is for telling the stewards
+    // among the handled ones, with who handled it and what they did; the case number is for telling the stewards
     await page.locator('.ant-radio-button-wrapper', { hasText: /^已处理$/ }).click();
     const handled = page.locator('tr.ant-table-row', { hasText: caseId });
     await handled.getByText('处理人：系统管理员').waitFor();
+    await handled.getByText('处理说明：已修正工作日历数据').waitFor();
     expect(await handled.getByRole('link', { name: caseId }).count()).toBe(0);
   });
 

@@ -3,7 +3,7 @@
  * action or a timer, a batch of a case's records the database refused. The case went on either
  * way; the administrator reads what it means, fixes the cause, and marks the incident handled.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Input, Popconfirm, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import { ACTION_NAMES, type ActionName } from '../../../../src/domain/case-rules';
 import { api, query } from '../../api';
@@ -20,15 +20,11 @@ interface Incident {
   detail: Record<string, unknown> | null;
   at: string;
   resolvedAt: string | null;
+  resolvedByName: string | null;
+  /** what the administrator said they did */
+  resolution: string | null;
 }
 
-interface AuditEntry {
-  personId: string | null;
-  subject: string | null;
-  target: string;
-  status: number;
-  at: string;
-}
 
 const PAGE = 50;
 
@@ -82,48 +78,10 @@ export default function AdminIncidents({ readsCases }: { readsCases: boolean }) 
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<number>();
-  // who marked each incident handled, from the audit log (the incident itself does not say); a name once known stays
-  const resolvers = useRef(new Map<number, string>());
-  const asked = useRef(new Set<number>());
-  const names = useRef(new Map<string, string>());
-  const [, rerender] = useState(0);
+  const [note, setNote] = useState('');
 
   const path = (cursor?: number) =>
     `/api/admin/incidents${query({ open: open === 'all' ? undefined : open, kind: kind === 'all' ? undefined : kind, caseId: caseId.trim() || undefined, pageSize: PAGE, before: cursor })}`;
-
-  /** Fills in who resolved the resolved ones shown: one read of the latest resolutions, then one per incident still unknown. */
-  const whoResolved = useCallback(async (shown: Incident[]) => {
-    const missing = shown.filter((i) => i.resolvedAt && !asked.current.has(i.id));
-    if (!missing.length) return;
-    for (const i of missing) asked.current.add(i.id);
-    try {
-      if (!names.current.size) {
-        const people = await api.get<{ items: { id: string; name: string }[] }>('/api/admin/people');
-        names.current = new Map(people.items.map((p) => [p.id, p.name]));
-      }
-      const found = new Map<number, string>();
-      const note = (e: AuditEntry) => {
-        const id = Number(/^\/api\/admin\/incidents\/(\d+)\/resolve$/.exec(e.target)?.[1]);
-        // the log is newest first and resolving again is allowed: the oldest success is who resolved it
-        if (id && e.status === 200) found.set(id, (e.personId && names.current.get(e.personId)) || e.subject || e.personId || '—');
-      };
-      const latest = await api.get<{ items: AuditEntry[] }>(`/api/audit${query({ action: 'incident.resolve', pageSize: 200 })}`);
-      latest.items.forEach(note);
-      for (const i of missing.filter((m) => !found.has(m.id))) {
-        const own = await api.get<{ items: AuditEntry[] }>(`/api/audit${query({ action: 'incident.resolve', target: resolvePath(i.id), pageSize: 200 })}`);
-        own.items.forEach(note);
-      }
-      for (const i of missing) {
-        if (found.has(i.id)) resolvers.current.set(i.id, found.get(i.id)!);
-        // the log is written just after the answer: a fresh resolution is asked again on the next refresh
-        else if (Date.now() - Date.parse(i.resolvedAt!) < 120_000) asked.current.delete(i.id);
-      }
-      rerender((n) => n + 1);
-    } catch {
-      // who resolved it is a courtesy; the list stands without it (and is asked again on the next refresh)
-      for (const i of missing) asked.current.delete(i.id);
-    }
-  }, []);
 
   const reload = useCallback(async () => {
     setLoading(true);
@@ -132,7 +90,6 @@ export default function AdminIncidents({ readsCases }: { readsCases: boolean }) 
       setItems(page.items);
       setBefore(page.nextBefore);
       setError(undefined);
-      void whoResolved(page.items);
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -151,7 +108,6 @@ export default function AdminIncidents({ readsCases }: { readsCases: boolean }) 
       const page = await api.get<{ items: Incident[]; nextBefore: number | null }>(path(before));
       setItems((prev) => [...(prev ?? []), ...page.items]);
       setBefore(page.nextBefore);
-      void whoResolved(page.items);
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -162,10 +118,10 @@ export default function AdminIncidents({ readsCases }: { readsCases: boolean }) 
   async function resolve(i: Incident) {
     setBusy(i.id);
     try {
-      const done = await api.post<Incident>(resolvePath(i.id), {});
+      const done = await api.post<Incident>(resolvePath(i.id), note.trim() ? { note: note.trim() } : {});
       message.success(`已标记处理：事件 ${i.id}`);
       setItems((prev) => prev?.map((x) => (x.id === i.id ? done : x)));
-      setTimeout(() => void whoResolved([done]), 1_000);
+      setNote('');
     } catch (err) {
       message.error((err as Error).message);
     } finally {
@@ -264,7 +220,8 @@ export default function AdminIncidents({ readsCases }: { readsCases: boolean }) 
                   <Tag color="green">已处理</Tag>
                   <div style={{ fontSize: 12, color: '#888' }}>
                     {bj(i.resolvedAt)}
-                    {resolvers.current.has(i.id) && <div>处理人：{resolvers.current.get(i.id)}</div>}
+                    {i.resolvedByName && <div>处理人：{i.resolvedByName}</div>}
+                    {i.resolution && <div>处理说明：{i.resolution}</div>}
                   </div>
                 </>
               ) : (
@@ -279,7 +236,13 @@ export default function AdminIncidents({ readsCases }: { readsCases: boolean }) 
               i.resolvedAt ? null : (
                 <Popconfirm
                   title="标记为已处理？"
-                  description="请确认已查明原因并处理；标记后它将不在“未处理”中显示，操作记入审计日志。"
+                  description={
+                    <Space direction="vertical" style={{ maxWidth: 320 }}>
+                      <span>请确认已查明原因并处理；标记后它将不在“未处理”中显示，操作记入审计日志。</span>
+                      <Input.TextArea aria-label="处理说明" placeholder="处理说明（选填）：查明的原因和采取的措施" rows={2} maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} />
+                    </Space>
+                  }
+                  onOpenChange={(opened) => opened && setNote('')}
                   okText="标记已处理"
                   cancelText="取消"
                   onConfirm={() => resolve(i)}

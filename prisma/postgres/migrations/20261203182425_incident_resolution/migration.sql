@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Incident" ADD COLUMN     "resolution" TEXT,
+ADD COLUMN     "resolvedBy" TEXT;
