@@ -285,6 +285,7 @@ export function createCaseService({ db, temporal, directory, catalogue, officeHo
         ...(q.overdue !== undefined && sort !== 'overdue' ? [q.overdue ? overdueNow : { NOT: overdueNow }] : []),
         ...(q.atRisk !== undefined && sort !== 'atRisk' ? [q.atRisk ? atRiskNow : { NOT: atRiskNow }] : []),
         ...(q.measure ? [measureFilter(q, now)] : []),
+        ...(q.open !== undefined ? [{ stage: q.open ? { in: [...UNRESOLVED_STAGES] } : { notIn: [...UNRESOLVED_STAGES] } }] : []),
       ],
       ...(q.paused !== undefined ? { paused: q.paused } : {}),
       ...(q.stage ? { stage: q.stage } : {}),

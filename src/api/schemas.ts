@@ -255,6 +255,7 @@ export const listFilterChecks = (q: z.infer<typeof CaseListFilters>, ctx: z.Refi
 };
 
 export const ListCasesQuery = CaseListFilters.extend({
+  open: boolQuery.optional().meta({ description: 'true: the cases still being worked on (assigned to pending approval: what workload counts as 在办); false: the others' }),
   sort: z
     .enum(['opened', 'deadline'])
     .optional()

@@ -332,6 +332,7 @@ export function createStats(db: Db) {
       medianResolveWorkingMs: resolveMedians.get(id) ?? null,
       medianResolveText: text(resolveMedians.get(id)),
       cases: `/api/cases?ownerStewardId=${encodeURIComponent(id)}`,
+      openCases: `/api/cases?ownerStewardId=${encodeURIComponent(id)}&open=true`,
     }));
     rows.sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.stewardId.localeCompare(b.stewardId));
     return { period: periodView(period, w), asOf: asOf.toISOString(), stewards: rows };

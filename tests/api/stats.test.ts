@@ -171,6 +171,8 @@ describe.each(['sqlite', 'postgresql'] as const)('the managers’ figures on %s'
     // 陈静 owns B (overdue by the clock since Nov 23), F (paused) and K (due Dec 1)
     expect(by['stw-point-1']).toMatchObject({ name: '陈静', open: 3, overdue: 1, atRisk: 0, acknowledgedLate: 0 });
     // acknowledged in November after 1 h (A, F, H) and 7 h (B, at its deadline): median 1 h
+    // 在办 links to exactly those three
+    expect(await listed('manager-town', by['stw-point-1'].openCases)).toEqual(idsOf(['B', 'F', 'K']));
     expect(by['stw-point-1'].medianAckWorkingMs).toBe(HOUR);
     // resolved in November: A 22 h, L 36 h (Oct 26–30 and 1 h), H 120 h: median 36 h
     expect(by['stw-point-1'].medianResolveWorkingMs).toBe(36 * HOUR);

@@ -219,6 +219,10 @@ describe('the manager’s console', () => {
     expect(api.map((s) => s.name).sort()).toEqual(['刘洋', '李明', '陈静'].sort());
     expect(await workload.locator('tbody tr.ant-table-row').count()).toBe(api.length);
 
+    await row('陈静').getByRole('button', { name: '陈静 在办的案件 2 件，查看案件' }).click();
+    expect((await dialogList(manager, 2)).sort()).toEqual([T.onTime, T.atRisk].sort());
+    await manager.getByRole('dialog').getByRole('button', { name: /关闭|Close/ }).click();
+    await manager.getByRole('dialog').waitFor({ state: 'detached' });
     await row('陈静').getByRole('button', { name: '陈静 的临期案件 1 件，查看案件' }).click();
     expect(await dialogList(manager, 1)).toEqual([T.atRisk]);
     await manager.getByRole('dialog').getByRole('link', { name: T.atRisk }).click();

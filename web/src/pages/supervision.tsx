@@ -32,6 +32,8 @@ interface WorkloadRow {
   medianAckText: string | null;
   medianResolveText: string | null;
   cases: string;
+  /** the cases counted as 在办 */
+  openCases: string;
 }
 
 const OVERDUE = '/api/cases?overdue=true';
@@ -228,7 +230,7 @@ export default function Supervision({ me }: { me: Me }) {
                 </>
               ),
             },
-            { title: '在办', dataIndex: 'open', width: 70 },
+            { title: '在办', dataIndex: 'open', width: 70, render: (n: number, w) => count(n, `${w.name} 在办的案件`, w.openCases) },
             {
               title: '临期',
               dataIndex: 'atRisk',
