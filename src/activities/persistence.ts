@@ -153,12 +153,20 @@ export function createPersistenceActivities(db: Db, logger: Logger = createLogge
     const followUp = followUpAt(events);
     const row = { ...caseRow(state, version), ...(followUp ? { followUpAt: followUp } : {}) };
     // one conditional statement: a racing attempt with a newer version can never be overwritten
-    let advances = (await tx.case.updateMany({ where: { id: caseId, version: { lt: version } }, data: row })).count > 0;
+    const advance = async () => (await tx.case.updateMany({ where: { id: caseId, version: { lt: version } }, data: row })).count > 0;
+    let advances = await advance();
     let created = false;
-    if (!advances && !(await tx.case.findUnique({ where: { id: caseId }, select: { id: true } }))) {
-      // a racing attempt creating it too makes one of us fail on the key; writeBatch runs that one again
-      await tx.case.create({ data: { id: caseId, workflowId: `case-${caseId}`, ...row } });
-      advances = created = true;
+    if (!advances) {
+      const existing = await tx.case.findUnique({ where: { id: caseId }, select: { version: true } });
+      if (!existing) {
+        // a racing attempt creating it too makes one of us fail on the key; writeBatch runs that one again
+        await tx.case.create({ data: { id: caseId, workflowId: `case-${caseId}`, ...row } });
+        advances = created = true;
+      } else if (existing.version < version) {
+        // an older attempt's row committed between our two statements (PostgreSQL reads each statement
+        // at its own moment): the update did not see it then, and does now
+        advances = await advance();
+      }
     }
     if (advances) {
       for (const t of state.tasks) {
