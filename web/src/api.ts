@@ -1,4 +1,5 @@
 /** The API from the browser: the bearer token of the signed-in person, errors as the server words them. */
+import { useCallback, useEffect, useState } from 'react';
 import { currentToken } from './auth';
 
 export interface FieldIssue {
@@ -64,3 +65,42 @@ export const query = (q: Record<string, string | number | boolean | undefined>) 
 
 /** The API names a field by where it was (`body.contact.phone`); a form knows it without the `body.`. */
 export const fieldOf = (field: string) => field.replace(/^(body|query|params)\./, '');
+
+/** One page of a list and where the next one starts (`nextCursor`, `nextBefore`: whichever the list answers). */
+export interface Page<T, C> {
+  items: T[];
+  next: C | null;
+  total?: number;
+}
+
+/**
+ * A list read page by page along its cursor: the first page (again) whenever `deps` change or
+ * `reload` is called, the next ones appended by `more`. `fetchPage` is called without a cursor for the first page.
+ */
+export function usePagedList<T, C>(fetchPage: (cursor?: C) => Promise<Page<T, C>>, deps: unknown[]) {
+  const [items, setItems] = useState<T[]>();
+  const [next, setNext] = useState<C | null>(null);
+  const [total, setTotal] = useState<number>();
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string>();
+  const load = useCallback(
+    async (cursor?: C) => {
+      setLoading(true);
+      try {
+        const page = await fetchPage(cursor);
+        setItems((prev) => (cursor === undefined ? page.items : [...(prev ?? []), ...page.items]));
+        setNext(page.next);
+        if (cursor === undefined) setTotal(page.total);
+        setError(undefined);
+      } catch (err) {
+        setError((err as Error).message);
+      } finally {
+        setLoading(false);
+      }
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    deps,
+  );
+  useEffect(() => void load(), [load]);
+  return { items, setItems, total, loading, error, hasMore: next !== null, reload: () => load(), more: () => (next === null ? Promise.resolve() : load(next)) };
+}

@@ -1,7 +1,7 @@
 /** 部门任务: a department's tasks, nearest deadline first, paged; accept / reply / return on the case page. */
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, Button, Checkbox, Radio, Select, Space, Table, Tag, Typography } from 'antd';
-import { api, query } from '../api';
+import { api, query, usePagedList } from '../api';
 import { navigate } from '../router';
 import { bj, useWhileVisible, type Me } from '../types';
 
@@ -27,47 +27,16 @@ export function DepartmentTasks({ me }: { me: Me }) {
   const [dept, setDept] = useState(me.scope.departments[0]!);
   const [status, setStatus] = useState<'open' | 'all'>('open');
   const [overdue, setOverdue] = useState(false);
-  const [tasks, setTasks] = useState<Task[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [total, setTotal] = useState<number>();
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string>();
-  const path = (after?: string, count?: boolean) =>
-    `/api/departments/${encodeURIComponent(dept)}/tasks${query({ status, overdue: overdue || undefined, pageSize: PAGE, cursor: after, count })}`;
-
-  /** The first page again, with the count; the pages walked beyond it are kept out of a quiet refresh. */
-  const reload = useCallback(async () => {
-    setLoading(true);
-    try {
-      const page = await api.get<TaskPage>(path(undefined, true));
-      setTasks(page.items);
-      setCursor(page.nextCursor);
-      setTotal(page.total);
-      setError(undefined);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setLoading(false);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+  /** The first page again comes with the count; a quiet refresh leaves the pages walked beyond it alone. */
+  const { items, total, loading, error, hasMore, reload, more } = usePagedList<Task, string>(async (after) => {
+    const page = await api.get<TaskPage>(
+      `/api/departments/${encodeURIComponent(dept)}/tasks${query({ status, overdue: overdue || undefined, pageSize: PAGE, cursor: after, count: after === undefined || undefined })}`,
+    );
+    return { items: page.items, next: page.nextCursor, total: page.total };
   }, [dept, status, overdue]);
-  useEffect(() => void reload(), [reload]);
+  const tasks = items ?? [];
   // a new task or a breach shows without a reload, unless the clerk has walked past the first page
   useWhileVisible(() => (tasks.length <= PAGE ? reload() : undefined), 20_000);
-
-  async function more() {
-    if (!cursor) return;
-    setLoading(true);
-    try {
-      const page = await api.get<TaskPage>(path(cursor));
-      setTasks((prev) => [...prev, ...page.items]);
-      setCursor(page.nextCursor);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setLoading(false);
-    }
-  }
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -121,7 +90,7 @@ export function DepartmentTasks({ me }: { me: Me }) {
           { title: '期限（北京时间）', dataIndex: 'dueAt', width: 150, render: bj },
         ]}
       />
-      {cursor && (
+      {hasMore && (
         <Button block onClick={() => more()} loading={loading}>
           加载更多
         </Button>

@@ -2,10 +2,10 @@
  * 审计日志: who changed what, and who read a case's private data — newest first, filtered by
  * object, action, person and day (Beijing time), paged along the log's own cursor.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Button, DatePicker, Descriptions, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { ACTION_NAMES, type ActionName } from '../../../../src/domain/case-rules';
-import { api, query } from '../../api';
+import { api, query, usePagedList } from '../../api';
 import { navigate } from '../../router';
 import { bj } from '../../types';
 
@@ -125,10 +125,6 @@ export default function AdminAudit({ readsCases }: { readsCases: boolean }) {
   // a link may name the object: /admin/audit?target=case:C20261122-ABC234
   const [initial] = useState<Filters>(() => ({ target: new URLSearchParams(location.search).get('target') ?? undefined }));
   const [filters, setFilters] = useState<Filters>(initial);
-  const [rows, setRows] = useState<Entry[]>();
-  const [before, setBefore] = useState<number | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string>();
   const [people, setPeople] = useState<{ id: string; subject: string; name: string }[]>([]);
 
   useEffect(() => {
@@ -140,32 +136,20 @@ export default function AdminAudit({ readsCases }: { readsCases: boolean }) {
   }, []);
   const names = new Map(people.map((p) => [p.id, p.name]));
 
-  const path = (cursor?: number) =>
-    `/api/audit${query({
-      target: filters.target?.trim(),
-      action: filters.action,
-      personId: filters.personId,
-      from: beijingDay(filters.from),
-      to: beijingDay(filters.to, true),
-      pageSize: PAGE,
-      before: cursor,
-    })}`;
-
-  const load = useCallback(async (cursor?: number) => {
-    setLoading(true);
-    try {
-      const page = await api.get<{ items: Entry[]; nextBefore: number | null }>(path(cursor));
-      setRows((prev) => (cursor ? [...(prev ?? []), ...page.items] : page.items));
-      setBefore(page.nextBefore);
-      setError(undefined);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setLoading(false);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+  const { items: rows, loading, error, hasMore, more } = usePagedList<Entry, number>(async (before) => {
+    const page = await api.get<{ items: Entry[]; nextBefore: number | null }>(
+      `/api/audit${query({
+        target: filters.target?.trim(),
+        action: filters.action,
+        personId: filters.personId,
+        from: beijingDay(filters.from),
+        to: beijingDay(filters.to, true),
+        pageSize: PAGE,
+        before,
+      })}`,
+    );
+    return { items: page.items, next: page.nextBefore };
   }, [filters]);
-  useEffect(() => void load(), [load]);
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -289,8 +273,8 @@ export default function AdminAudit({ readsCases }: { readsCases: boolean }) {
           },
         ]}
       />
-      {before && (
-        <Button block onClick={() => load(before)} loading={loading}>
+      {hasMore && (
+        <Button block onClick={() => more()} loading={loading}>
           加载更多
         </Button>
       )}

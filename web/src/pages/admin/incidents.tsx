@@ -3,10 +3,10 @@
  * action or a timer, a batch of a case's records the database refused. The case went on either
  * way; the administrator reads what it means, fixes the cause, and marks the incident handled.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, App, Button, Input, Popconfirm, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import { ACTION_NAMES, type ActionName } from '../../../../src/domain/case-rules';
-import { api, query } from '../../api';
+import { api, query, usePagedList } from '../../api';
 import { navigate } from '../../router';
 import { bj, useWhileVisible } from '../../types';
 
@@ -73,47 +73,17 @@ export default function AdminIncidents({ readsCases }: { readsCases: boolean }) 
   const [open, setOpen] = useState<'true' | 'all' | 'false'>('true');
   const [kind, setKind] = useState<Kind | 'all'>('all');
   const [caseId, setCaseId] = useState('');
-  const [items, setItems] = useState<Incident[]>();
-  const [before, setBefore] = useState<number | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<number>();
   const [note, setNote] = useState('');
 
-  const path = (cursor?: number) =>
-    `/api/admin/incidents${query({ open: open === 'all' ? undefined : open, kind: kind === 'all' ? undefined : kind, caseId: caseId.trim() || undefined, pageSize: PAGE, before: cursor })}`;
-
-  const reload = useCallback(async () => {
-    setLoading(true);
-    try {
-      const page = await api.get<{ items: Incident[]; nextBefore: number | null }>(path());
-      setItems(page.items);
-      setBefore(page.nextBefore);
-      setError(undefined);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setLoading(false);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+  const { items, setItems, loading, error, hasMore, reload, more } = usePagedList<Incident, number>(async (before) => {
+    const page = await api.get<{ items: Incident[]; nextBefore: number | null }>(
+      `/api/admin/incidents${query({ open: open === 'all' ? undefined : open, kind: kind === 'all' ? undefined : kind, caseId: caseId.trim() || undefined, pageSize: PAGE, before })}`,
+    );
+    return { items: page.items, next: page.nextBefore };
   }, [open, kind, caseId]);
-  useEffect(() => void reload(), [reload]);
   // new incidents show without a reload, unless the administrator has walked past the first page
   useWhileVisible(() => ((items?.length ?? 0) <= PAGE ? reload() : undefined), 30_000);
-
-  async function more() {
-    if (!before) return;
-    setLoading(true);
-    try {
-      const page = await api.get<{ items: Incident[]; nextBefore: number | null }>(path(before));
-      setItems((prev) => [...(prev ?? []), ...page.items]);
-      setBefore(page.nextBefore);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setLoading(false);
-    }
-  }
 
   async function resolve(i: Incident) {
     setBusy(i.id);
@@ -255,7 +225,7 @@ export default function AdminIncidents({ readsCases }: { readsCases: boolean }) 
           },
         ]}
       />
-      {before && (
+      {hasMore && (
         <Button block onClick={() => more()} loading={loading}>
           加载更多
         </Button>
